@@ -1,0 +1,589 @@
+"""The shape of the question bank's data files, checked without Django.
+
+The bank lives in ``companies/bank/`` as YAML files that people review in pull
+requests.  ``load_bank`` reads and checks all of them and returns plain dicts;
+any problem raises ``BankError`` naming the file, the item and the field, so a
+curator can fix the file without reading a stack trace.
+
+Run ``python -m companies.bank_schema`` to check the files by hand.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BANK_DIR = Path(__file__).resolve().parent / "bank"
+
+ALTITUDES = ("junior", "senior", "staff", "principal")
+
+ROLE_TRACKS = ("ml-engineer", "ml-systems-engineer", "applied-scientist", "research-engineer")
+
+QUESTION_TYPES = ("design", "debug", "drill", "oncall", "concept", "coding", "behavioral")
+
+DIFFICULTIES = ("easy", "medium", "hard")
+
+# Each collection is one kind of item in the source documents, with the count the
+# documents hold; the loader refuses a bank whose counts differ.
+COLLECTIONS = {
+    "company-signature": 14,
+    "openai-mle": 10,
+    "design-challenge": 4,
+    "debug-war-room": 4,
+    "capacity-drill": 8,
+    "on-call": 6,
+    "concept": 43,
+    "case-study": 4,
+    "mock-transcript": 3,
+    "llm-production": 32,
+    "rapid-fire": 4,
+}
+
+TOPICS = (
+    "llm-serving",
+    "kv-cache",
+    "batching-scheduling",
+    "inference-optimization",
+    "retrieval-rag",
+    "ranking-recsys",
+    "training-infra",
+    "distributed-training",
+    "fine-tuning",
+    "evaluation",
+    "safety-moderation",
+    "feature-store",
+    "data-pipelines",
+    "experimentation",
+    "observability",
+    "incident-response",
+    "capacity-cost",
+    "multi-tenancy",
+    "rate-limiting",
+    "deployment-release",
+    "gpu-hardware",
+    "agents-sandboxing",
+    "security-privacy",
+    "caching",
+    "coding",
+    "behavioral",
+    "interview-method",
+)
+
+# The companies the documents profile, plus the generic "startup" profile of the
+# last document; each has one file in bank/companies/.
+COMPANY_SLUGS = (
+    "openai", "anthropic", "google", "meta", "amazon", "microsoft", "netflix", "stripe",
+    "databricks", "xai", "cohere", "mistral", "cursor-replit", "hugging-face", "startup",
+)
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class BankError(ValueError):
+    """A bank file that cannot be loaded, with where the problem is."""
+
+    def __init__(self, path: Path | str, item: str, field_name: str, problem: str):
+        self.path = str(path)
+        self.item = item
+        self.field_name = field_name
+        self.problem = problem
+        super().__init__(f"{Path(path).name}: item '{item}', field '{field_name}': {problem}")
+
+
+@dataclass
+class _Checker:
+    path: Path
+    item: str
+
+    def fail(self, field_name: str, problem: str) -> None:
+        raise BankError(self.path, self.item, field_name, problem)
+
+    def text(self, data: dict, name: str, *, required: bool = True) -> str:
+        value = data.get(name)
+        if value is None or value == "":
+            if required:
+                self.fail(name, "is required and must be non-empty text")
+            return ""
+        if not isinstance(value, str):
+            self.fail(name, f"must be text, got {type(value).__name__}")
+        return value.strip()
+
+    def text_list(self, data: dict, name: str, *, required: bool = False) -> list[str]:
+        value = data.get(name)
+        if value is None:
+            if required:
+                self.fail(name, "is required and must be a non-empty list of text")
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(name, "must be a list of non-empty text entries")
+        if required and not value:
+            self.fail(name, "must not be empty")
+        return [v.strip() for v in value]
+
+    def choices(self, data: dict, name: str, allowed: tuple[str, ...] | set[str], *,
+                required: bool = True) -> list[str]:
+        values = self.text_list(data, name, required=required)
+        unknown = [v for v in values if v not in allowed]
+        if unknown:
+            self.fail(name, f"unknown value(s) {unknown}; allowed: {sorted(allowed)}")
+        if len(set(values)) != len(values):
+            self.fail(name, "lists a value twice")
+        return values
+
+    def choice(self, data: dict, name: str, allowed: tuple[str, ...]) -> str:
+        value = self.text(data, name)
+        if value not in allowed:
+            self.fail(name, f"'{value}' is not one of {list(allowed)}")
+        return value
+
+    def slug(self, data: dict, name: str = "slug") -> str:
+        value = self.text(data, name)
+        if not SLUG.match(value):
+            self.fail(name, f"'{value}' must be lowercase words joined by hyphens")
+        return value
+
+    def number(self, data: dict, name: str, *, minimum: float, maximum: float,
+               integer: bool = False) -> float:
+        value = data.get(name)
+        kinds = (int,) if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            self.fail(name, "must be a whole number" if integer else "must be a number")
+        if not minimum <= value <= maximum:
+            self.fail(name, f"must be between {minimum} and {maximum}, got {value}")
+        return value
+
+    def mapping(self, data: dict, name: str, *, required: bool = True) -> dict | None:
+        value = data.get(name)
+        if value is None:
+            if required:
+                self.fail(name, "is required")
+            return None
+        if not isinstance(value, dict):
+            self.fail(name, "must be a mapping of keys to values")
+        return value
+
+    def only_keys(self, data: dict, allowed: set[str], where: str = "") -> None:
+        extra = sorted(set(data) - allowed)
+        if extra:
+            self.fail(where or extra[0], f"unknown key(s) {extra}; allowed: {sorted(allowed)}")
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "file"
+        raise BankError(path, where, "yaml", f"is not valid YAML: {exc}") from exc
+
+
+# --- rubrics -------------------------------------------------------------------------
+
+
+def _rubric_dimensions(check: _Checker, raw: Any, name: str, *,
+                       every_altitude: bool) -> list[dict]:
+    if not isinstance(raw, list) or not raw:
+        check.fail(name, "must be a non-empty list of dimensions")
+    dimensions = []
+    for index, dim in enumerate(raw):
+        where = f"{name}[{index}]"
+        if not isinstance(dim, dict):
+            check.fail(where, "must be a mapping with 'name' and one descriptor per altitude")
+        check.only_keys(dim, {"name", *ALTITUDES}, where)
+        if not isinstance(dim.get("name"), str) or not dim["name"].strip():
+            check.fail(f"{where}.name", "is required")
+        cells = {}
+        for altitude in ALTITUDES:
+            value = dim.get(altitude)
+            if value is None:
+                if every_altitude:
+                    check.fail(f"{where}.{altitude}", "is required in the generic rubric")
+                continue
+            if not isinstance(value, str) or not value.strip():
+                check.fail(f"{where}.{altitude}", "must be non-empty text")
+            cells[altitude] = value.strip()
+        if len(cells) < 2:
+            check.fail(where, "needs descriptors for at least two altitudes")
+        dimensions.append({"name": dim["name"].strip(), "cells": cells})
+    names = [d["name"] for d in dimensions]
+    if len(set(names)) != len(names):
+        check.fail(name, "names a dimension twice")
+    return dimensions
+
+
+# --- questions -----------------------------------------------------------------------
+
+QUESTION_KEYS = {
+    "slug", "type", "title", "companies", "role_tracks", "levels", "difficulty", "round",
+    "timebox_minutes", "topics", "prompt", "constraints", "hints", "solution", "staff_plus",
+    "red_flags", "follow_ups", "probes", "competencies", "rubric", "answer", "source_ref",
+}
+
+
+def _question(path: Path, collection: str, raw: Any, index: int,
+              company_slugs: set[str]) -> dict:
+    label = raw.get("slug", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+    check = _Checker(path, str(label))
+    if not isinstance(raw, dict):
+        check.fail("item", "must be a mapping")
+    check.only_keys(raw, QUESTION_KEYS)
+    question: dict[str, Any] = {"collection": collection}
+    question["slug"] = check.slug(raw)
+    question["type"] = check.choice(raw, "type", QUESTION_TYPES)
+    question["title"] = check.text(raw, "title")
+    question["companies"] = check.choices(raw, "companies", company_slugs, required=False)
+    question["role_tracks"] = check.choices(raw, "role_tracks", ROLE_TRACKS)
+    question["levels"] = check.choices(raw, "levels", ALTITUDES)
+    question["difficulty"] = check.choice(raw, "difficulty", DIFFICULTIES)
+    question["round"] = check.text(raw, "round")
+    question["timebox_minutes"] = check.number(raw, "timebox_minutes", minimum=1, maximum=180,
+                                               integer=True)
+    question["topics"] = check.choices(raw, "topics", TOPICS)
+    question["prompt"] = check.text(raw, "prompt")
+    question["constraints"] = _constraints(check, raw.get("constraints"))
+    question["hints"] = check.text_list(raw, "hints")
+    question["solution"] = check.text(raw, "solution")
+    question["staff_plus"] = check.text(raw, "staff_plus", required=False)
+    question["red_flags"] = check.text_list(raw, "red_flags")
+    question["follow_ups"] = check.text_list(raw, "follow_ups")
+    question["probes"] = check.text_list(raw, "probes")
+    question["competencies"] = check.text_list(raw, "competencies")
+    question["source_ref"] = check.text(raw, "source_ref")
+    question["rubric"] = (
+        _rubric_dimensions(check, raw["rubric"], "rubric", every_altitude=False)
+        if raw.get("rubric") is not None else []
+    )
+    question["answer"] = _answer(check, raw.get("answer"), question["type"])
+    return question
+
+
+def _constraints(check: _Checker, raw: Any) -> list[dict]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        check.fail("constraints", "must be a list of {name, value} pairs")
+    result = []
+    for index, pair in enumerate(raw):
+        where = f"constraints[{index}]"
+        if not isinstance(pair, dict) or set(pair) != {"name", "value"}:
+            check.fail(where, "must have exactly the keys 'name' and 'value'")
+        if not all(isinstance(pair[k], str | int | float) and str(pair[k]).strip()
+                   for k in ("name", "value")):
+            check.fail(where, "name and value must be non-empty")
+        result.append({"name": str(pair["name"]).strip(), "value": str(pair["value"]).strip()})
+    return result
+
+
+def _answer(check: _Checker, raw: Any, question_type: str) -> dict | None:
+    if question_type != "drill":
+        if raw is not None:
+            check.fail("answer", "only capacity drills (type: drill) carry a numeric answer")
+        return None
+    if not isinstance(raw, dict):
+        check.fail("answer", "a drill needs {value, unit, tolerance_pct}")
+    check.only_keys(raw, {"value", "unit", "tolerance_pct"}, "answer")
+    return {
+        "value": float(check.number(raw, "value", minimum=-1e18, maximum=1e18)),
+        "unit": check.text(raw, "unit"),
+        "tolerance_pct": float(check.number(raw, "tolerance_pct", minimum=0.1, maximum=100)),
+    }
+
+
+def _question_file(path: Path, company_slugs: set[str]) -> list[dict]:
+    data = _read_yaml(path)
+    check = _Checker(path, "file")
+    if not isinstance(data, dict):
+        check.fail("file", "must be a mapping with 'collection', 'source' and 'questions'")
+    check.only_keys(data, {"collection", "source", "questions"})
+    collection = check.choice(data, "collection", tuple(COLLECTIONS))
+    check.text(data, "source")
+    items = data.get("questions")
+    if not isinstance(items, list) or not items:
+        check.fail("questions", "must be a non-empty list")
+    return [_question(path, collection, raw, i, company_slugs) for i, raw in enumerate(items)]
+
+
+# --- companies and role tracks --------------------------------------------------------
+
+COMPANY_KEYS = {
+    "slug", "name", "generic", "roles", "role_tracks", "emphasis", "focus_areas", "ladder",
+    "comp_notes", "signature_question", "level_delta",
+}
+
+
+def _company(path: Path) -> dict:
+    raw = _read_yaml(path)
+    check = _Checker(path, path.stem)
+    if not isinstance(raw, dict):
+        check.fail("file", "must be a mapping describing one company")
+    check.only_keys(raw, COMPANY_KEYS)
+    company: dict[str, Any] = {
+        "slug": check.slug(raw),
+        "name": check.text(raw, "name"),
+        "generic": bool(raw.get("generic", False)),
+        "roles": check.text_list(raw, "roles"),
+        "role_tracks": check.choices(raw, "role_tracks", ROLE_TRACKS),
+        "emphasis": check.text_list(raw, "emphasis", required=True),
+        "focus_areas": check.choices(raw, "focus_areas", TOPICS),
+        "comp_notes": check.text(raw, "comp_notes", required=False),
+        "signature_question": raw.get("signature_question") or "",
+    }
+    if company["slug"] != path.stem:
+        check.fail("slug", f"must match the file name '{path.stem}'")
+    company["ladder"] = _ladder(check, raw.get("ladder"), generic=company["generic"])
+    company["level_delta"] = _level_delta(check, raw.get("level_delta"), company["ladder"])
+    if not company["generic"]:
+        for name in ("roles", "comp_notes", "signature_question"):
+            if not company[name]:
+                check.fail(name, "is required for a company profile")
+    return company
+
+
+def _ladder(check: _Checker, raw: Any, *, generic: bool) -> list[dict]:
+    if raw is None and generic:
+        return []
+    if not isinstance(raw, list) or not raw:
+        check.fail("ladder", "must list the company's levels, lowest first")
+    ladder = []
+    for index, level in enumerate(raw):
+        where = f"ladder[{index}]"
+        if not isinstance(level, dict):
+            check.fail(where, "must be {name, altitude, note}")
+        check.only_keys(level, {"name", "altitude", "note"}, where)
+        sub = _Checker(check.path, check.item)
+        name = sub.text(level, "name")
+        altitude = level.get("altitude")
+        if altitude not in ALTITUDES:
+            check.fail(f"{where}.altitude", f"'{altitude}' is not one of {list(ALTITUDES)}")
+        ladder.append({"name": name, "altitude": altitude,
+                       "note": sub.text(level, "note", required=False)})
+    ranks = [ALTITUDES.index(level["altitude"]) for level in ladder]
+    if ranks != sorted(ranks):
+        check.fail("ladder", "levels must go from the lowest altitude to the highest")
+    names = [level["name"] for level in ladder]
+    if len(set(names)) != len(names):
+        check.fail("ladder", "names a level twice")
+    return ladder
+
+
+def _level_delta(check: _Checker, raw: Any, ladder: list[dict]) -> dict | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        check.fail("level_delta", "must be {lower, upper, text}")
+    check.only_keys(raw, {"lower", "upper", "text"}, "level_delta")
+    names = {level["name"] for level in ladder}
+    delta = {k: check.text(raw, k) for k in ("lower", "upper", "text")}
+    for k in ("lower", "upper"):
+        if delta[k] not in names:
+            check.fail(f"level_delta.{k}", f"'{delta[k]}' is not a level of the ladder")
+    return delta
+
+
+def _role_tracks(path: Path) -> list[dict]:
+    raw = _read_yaml(path)
+    check = _Checker(path, "file")
+    if not isinstance(raw, dict) or not isinstance(raw.get("role_tracks"), list):
+        check.fail("role_tracks", "must be a list of role tracks")
+    tracks = []
+    for item in raw["role_tracks"]:
+        check = _Checker(path, str(item.get("slug", "?")) if isinstance(item, dict) else "?")
+        if not isinstance(item, dict):
+            check.fail("item", "must be a mapping")
+        check.only_keys(item, {"slug", "name", "summary", "loop", "design_focus"})
+        tracks.append({
+            "slug": check.choice(item, "slug", ROLE_TRACKS),
+            "name": check.text(item, "name"),
+            "summary": check.text(item, "summary"),
+            "loop": check.text_list(item, "loop", required=True),
+            "design_focus": check.text(item, "design_focus"),
+        })
+    if sorted(t["slug"] for t in tracks) != sorted(ROLE_TRACKS):
+        _Checker(path, "file").fail("role_tracks", f"must describe exactly {list(ROLE_TRACKS)}")
+    return tracks
+
+
+# --- rubrics, grading checklist, self-grade questions, phase plan ---------------------
+
+
+def _rubrics(path: Path) -> dict:
+    raw = _read_yaml(path)
+    check = _Checker(path, "generic")
+    if not isinstance(raw, dict):
+        check.fail("file", "must be a mapping")
+    check.only_keys(raw, {"generic", "next_level", "checklist"})
+    generic = _rubric_dimensions(check, raw.get("generic"), "generic", every_altitude=True)
+    next_level = check.mapping(raw, "next_level")
+    for altitude in ALTITUDES[:-1]:
+        if not isinstance(next_level.get(altitude), str):
+            check.fail(f"next_level.{altitude}", "must say what is missing to reach the next level")
+    checklist = raw.get("checklist")
+    if not isinstance(checklist, list) or len(checklist) != 5:
+        check.fail("checklist", "must hold the five grading-checklist questions")
+    items = []
+    for entry in checklist:
+        sub = _Checker(path, str(entry.get("key", "?")) if isinstance(entry, dict) else "?")
+        if not isinstance(entry, dict):
+            sub.fail("item", "must be a mapping")
+        sub.only_keys(entry, {"key", "question", "if_missing"})
+        items.append({"key": sub.slug(entry, "key"), "question": sub.text(entry, "question"),
+                      "if_missing": sub.text(entry, "if_missing")})
+    return {"generic": generic, "next_level": next_level, "checklist": items}
+
+
+SELF_GRADE_KEYS = ("clarify", "quantify", "commit", "drill-deep", "cover-operations")
+
+
+def _self_grade(path: Path) -> list[dict]:
+    raw = _read_yaml(path)
+    check = _Checker(path, "file")
+    if not isinstance(raw, dict) or not isinstance(raw.get("questions"), list):
+        check.fail("questions", "must list the five self-grade questions")
+    questions = []
+    for entry in raw["questions"]:
+        sub = _Checker(path, str(entry.get("key", "?")) if isinstance(entry, dict) else "?")
+        if not isinstance(entry, dict):
+            sub.fail("item", "must be a mapping")
+        sub.only_keys(entry, {"key", "question", "look_for"})
+        questions.append({"key": sub.choice(entry, "key", SELF_GRADE_KEYS),
+                          "question": sub.text(entry, "question"),
+                          "look_for": sub.text(entry, "look_for")})
+    if [q["key"] for q in questions] != list(SELF_GRADE_KEYS):
+        check.fail("questions", f"must be, in order: {list(SELF_GRADE_KEYS)}")
+    return questions
+
+
+def _phases(path: Path) -> dict:
+    raw = _read_yaml(path)
+    check = _Checker(path, "file")
+    if not isinstance(raw, dict) or not isinstance(raw.get("plans"), list):
+        check.fail("plans", "must list phase plans")
+    plans = []
+    for plan in raw["plans"]:
+        sub = _Checker(path, str(plan.get("slug", "?")) if isinstance(plan, dict) else "?")
+        if not isinstance(plan, dict):
+            sub.fail("item", "must be a mapping")
+        sub.only_keys(plan, {"slug", "name", "phases"})
+        phases = []
+        for index, phase in enumerate(plan.get("phases") or []):
+            where = f"phases[{index}]"
+            if not isinstance(phase, dict):
+                sub.fail(where, "must be {key, name, minutes, goal}")
+            sub.only_keys(phase, {"key", "name", "minutes", "goal"}, where)
+            phases.append({
+                "key": sub.slug(phase, "key"),
+                "name": sub.text(phase, "name"),
+                "minutes": sub.number(phase, "minutes", minimum=1, maximum=60, integer=True),
+                "goal": sub.text(phase, "goal"),
+            })
+        if not phases:
+            sub.fail("phases", "must not be empty")
+        plans.append({"slug": sub.slug(plan), "name": sub.text(plan, "name"), "phases": phases})
+    return {"plans": plans}
+
+
+# --- the whole bank -----------------------------------------------------------------
+
+
+@dataclass
+class Bank:
+    companies: list[dict] = field(default_factory=list)
+    role_tracks: list[dict] = field(default_factory=list)
+    questions: list[dict] = field(default_factory=list)
+    rubrics: dict = field(default_factory=dict)
+    self_grade: list[dict] = field(default_factory=list)
+    phases: dict = field(default_factory=dict)
+
+
+def load_bank(bank_dir: Path = BANK_DIR, *, check_counts: bool = True) -> Bank:
+    """Read and check every bank file; raise BankError on the first problem."""
+    bank = Bank()
+    company_files = sorted((bank_dir / "companies").glob("*.yaml"))
+    bank.companies = [_company(p) for p in company_files]
+    company_slugs = {c["slug"] for c in bank.companies}
+    if company_slugs != set(COMPANY_SLUGS):
+        raise BankError(bank_dir / "companies", "companies", "slug",
+                        f"expected one file per company {sorted(COMPANY_SLUGS)}, "
+                        f"found {sorted(company_slugs)}")
+    bank.role_tracks = _role_tracks(bank_dir / "role_tracks.yaml")
+    bank.rubrics = _rubrics(bank_dir / "rubrics.yaml")
+    bank.self_grade = _self_grade(bank_dir / "self_grade.yaml")
+    bank.phases = _phases(bank_dir / "phases.yaml")
+    seen: dict[str, Path] = {}
+    for path in sorted((bank_dir / "questions").glob("*.yaml")):
+        for question in _question_file(path, company_slugs):
+            if question["slug"] in seen:
+                raise BankError(path, question["slug"], "slug",
+                                f"is already used in {seen[question['slug']].name}")
+            seen[question["slug"]] = path
+            bank.questions.append(question)
+    _check_signatures(bank, bank_dir)
+    if check_counts:
+        _check_counts(bank, bank_dir)
+    return bank
+
+
+def _check_signatures(bank: Bank, bank_dir: Path) -> None:
+    by_slug = {q["slug"]: q for q in bank.questions}
+    for company in bank.companies:
+        slug = company["signature_question"]
+        if not slug:
+            continue
+        question = by_slug.get(slug)
+        if question is None or question["collection"] != "company-signature":
+            raise BankError(bank_dir / "companies" / f"{company['slug']}.yaml", company["slug"],
+                            "signature_question",
+                            f"'{slug}' is not a question of the company-signature collection")
+
+
+def _check_counts(bank: Bank, bank_dir: Path) -> None:
+    for collection, expected in COLLECTIONS.items():
+        found = sum(1 for q in bank.questions if q["collection"] == collection)
+        if found != expected:
+            raise BankError(bank_dir / "questions", collection, "collection",
+                            f"holds {found} questions; the documents hold {expected}")
+
+
+def check_file(path: Path) -> str:
+    """Check one bank file on its own; return a one-line summary."""
+    if path.parent.name == "questions":
+        questions = _question_file(path, set(COMPANY_SLUGS))
+        slugs = [q["slug"] for q in questions]
+        duplicates = {s for s in slugs if slugs.count(s) > 1}
+        if duplicates:
+            raise BankError(path, sorted(duplicates)[0], "slug", "is used twice in this file")
+        return f"{len(questions)} questions"
+    if path.parent.name == "companies":
+        return f"company {_company(path)['slug']}"
+    readers = {"role_tracks.yaml": _role_tracks, "rubrics.yaml": _rubrics,
+               "self_grade.yaml": _self_grade, "phases.yaml": _phases}
+    if path.name not in readers:
+        raise BankError(path, "file", "name", "is not a bank file")
+    readers[path.name](path)
+    return "ok"
+
+
+def main(argv: list[str]) -> int:
+    try:
+        if argv:
+            for name in argv:
+                print(f"{name}: {check_file(Path(name).resolve())}")
+            return 0
+        bank = load_bank()
+    except BankError as exc:
+        print(f"bank error: {exc}")
+        return 1
+    except FileNotFoundError as exc:
+        print(f"bank error: missing file {exc.filename}")
+        return 1
+    print(f"bank ok: {len(bank.companies)} companies, {len(bank.questions)} questions")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

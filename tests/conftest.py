@@ -1,0 +1,173 @@
+"""Named users, the loaded bank, and the real processes the suite talks to."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from accounts.services import user_create
+from companies.models import Question
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct-horse-battery-9"
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by
+# tests around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _requires_postgres(django_db_setup, django_db_blocker):
+    # The suite is about the real parts: refuse to pass quietly on SQLite.
+    if connection.vendor != "postgresql" and not os.environ.get("MOCKLOOP_ALLOW_SQLITE"):
+        pytest.exit("The suite runs on PostgreSQL: use `make test` (it starts one).", 2)
+
+
+@pytest.fixture
+def bank(db):
+    """The shipped bank, loaded once per database state."""
+    if not Question.objects.exists():
+        call_command("load_bank", verbosity=0)
+
+
+def _make_user(username: str, kind: str = "candidate"):
+    return user_create(username=username, email=f"{username}@example.test",
+                       password=PASSWORD, kind=kind).user
+
+
+@pytest.fixture
+def candidate(db):
+    return _make_user("candidate")
+
+
+@pytest.fixture
+def peer(db):
+    return _make_user("peer")
+
+
+@pytest.fixture
+def coach(db):
+    return _make_user("coach", kind="coach")
+
+
+@pytest.fixture
+def outsider(db):
+    return _make_user("outsider")
+
+
+@pytest.fixture
+def candidate_client(client, candidate):
+    client.force_login(candidate)
+    return client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _test_database_env() -> dict[str, str]:
+    """Environment for a child process that must see the test database."""
+    settings = connection.settings_dict
+    url = (f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/"
+           f"{settings['NAME']}")
+    return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+        try:
+            with urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on Redis, using the test database."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+         "--concurrency", "1", "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
+         "--hostname", f"test-{os.getpid()}@%h"],
+        cwd=ROOT, env=_test_database_env(),
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup, django_db_blocker):
+    """The product served by uvicorn (HTTP and WebSocket), on the test database."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+         "--port", str(port), "--loop", "uvloop", "--log-level", "warning"],
+        cwd=ROOT, env=_test_database_env(),
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait_for(f"{url}/healthz", process)
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server_url):
+    """A fresh browser page that fails the test on any request to a non-local host."""
+    context = browser.new_context(base_url=live_server_url, viewport={"width": 1366,
+                                                                      "height": 800})
+    foreign: list[str] = []
+
+    def guard(route):
+        host = route.request.url.split("/")[2].split(":")[0]
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            foreign.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    yield page
+    context.close()
+    assert not foreign, f"the page requested non-local hosts: {foreign}"
+
+
+def browser_login(page, username: str) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")

@@ -103,7 +103,8 @@ class _Checker:
     def fail(self, field_name: str, problem: str) -> None:
         raise BankError(self.path, self.item, field_name, problem)
 
-    def text(self, data: dict, name: str, *, required: bool = True) -> str:
+    def text(self, data: dict, name: str, *, required: bool = True,
+             max_length: int | None = None) -> str:
         value = data.get(name)
         if value is None or value == "":
             if required:
@@ -111,7 +112,10 @@ class _Checker:
             return ""
         if not isinstance(value, str):
             self.fail(name, f"must be text, got {type(value).__name__}")
-        return value.strip()
+        value = value.strip()
+        if max_length is not None and len(value) > max_length:
+            self.fail(name, f"is {len(value)} characters long; at most {max_length} fit")
+        return value
 
     def text_list(self, data: dict, name: str, *, required: bool = False) -> list[str]:
         value = data.get(name)
@@ -235,12 +239,12 @@ def _question(path: Path, collection: str, raw: Any, index: int,
     question: dict[str, Any] = {"collection": collection}
     question["slug"] = check.slug(raw)
     question["type"] = check.choice(raw, "type", QUESTION_TYPES)
-    question["title"] = check.text(raw, "title")
+    question["title"] = check.text(raw, "title", max_length=200)
     question["companies"] = check.choices(raw, "companies", company_slugs, required=False)
     question["role_tracks"] = check.choices(raw, "role_tracks", ROLE_TRACKS)
     question["levels"] = check.choices(raw, "levels", ALTITUDES)
     question["difficulty"] = check.choice(raw, "difficulty", DIFFICULTIES)
-    question["round"] = check.text(raw, "round")
+    question["round"] = check.text(raw, "round", max_length=120)
     question["timebox_minutes"] = check.number(raw, "timebox_minutes", minimum=1, maximum=180,
                                                integer=True)
     question["topics"] = check.choices(raw, "topics", TOPICS)
@@ -253,7 +257,7 @@ def _question(path: Path, collection: str, raw: Any, index: int,
     question["follow_ups"] = check.text_list(raw, "follow_ups")
     question["probes"] = check.text_list(raw, "probes")
     question["competencies"] = check.text_list(raw, "competencies")
-    question["source_ref"] = check.text(raw, "source_ref")
+    question["source_ref"] = check.text(raw, "source_ref", max_length=400)
     question["rubric"] = (
         _rubric_dimensions(check, raw["rubric"], "rubric", every_altitude=False)
         if raw.get("rubric") is not None else []
@@ -289,7 +293,7 @@ def _answer(check: _Checker, raw: Any, question_type: str) -> dict | None:
     check.only_keys(raw, {"value", "unit", "tolerance_pct"}, "answer")
     return {
         "value": float(check.number(raw, "value", minimum=-1e18, maximum=1e18)),
-        "unit": check.text(raw, "unit"),
+        "unit": check.text(raw, "unit", max_length=60),
         "tolerance_pct": float(check.number(raw, "tolerance_pct", minimum=0.1, maximum=100)),
     }
 
@@ -324,7 +328,7 @@ def _company(path: Path) -> dict:
     check.only_keys(raw, COMPANY_KEYS)
     company: dict[str, Any] = {
         "slug": check.slug(raw),
-        "name": check.text(raw, "name"),
+        "name": check.text(raw, "name", max_length=120),
         "generic": bool(raw.get("generic", False)),
         "roles": check.text_list(raw, "roles"),
         "role_tracks": check.choices(raw, "role_tracks", ROLE_TRACKS),
@@ -356,12 +360,12 @@ def _ladder(check: _Checker, raw: Any, *, generic: bool) -> list[dict]:
             check.fail(where, "must be {name, altitude, note}")
         check.only_keys(level, {"name", "altitude", "note"}, where)
         sub = _Checker(check.path, check.item)
-        name = sub.text(level, "name")
+        name = sub.text(level, "name", max_length=40)
         altitude = level.get("altitude")
         if altitude not in ALTITUDES:
             check.fail(f"{where}.altitude", f"'{altitude}' is not one of {list(ALTITUDES)}")
         ladder.append({"name": name, "altitude": altitude,
-                       "note": sub.text(level, "note", required=False)})
+                       "note": sub.text(level, "note", required=False, max_length=200)})
     ranks = [ALTITUDES.index(level["altitude"]) for level in ladder]
     if ranks != sorted(ranks):
         check.fail("ladder", "levels must go from the lowest altitude to the highest")

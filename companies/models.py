@@ -149,7 +149,7 @@ class Question(models.Model):
     answer_value = models.FloatField(null=True, blank=True)
     answer_unit = models.CharField(max_length=60, blank=True)
     answer_tolerance_pct = models.FloatField(null=True, blank=True)
-    source_ref = models.CharField(max_length=200, blank=True)
+    source_ref = models.CharField(max_length=400, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -19,11 +21,12 @@ def drill(bank) -> Question:
 
 
 def solution_marker(question: Question) -> str:
-    # A distinctive line of the solution that the prompt does not contain.
+    # A distinctive run of plain words from the solution that the prompt does not contain.
     for line in question.solution.splitlines():
-        line = line.strip(" -*#|")
-        if len(line) > 30 and line not in question.prompt:
-            return line[:40]
+        for segment in re.split(r"[*_`|#>\[\]()<&\"']", line):
+            segment = segment.strip(" -:.,")
+            if len(segment) > 30 and segment not in question.prompt:
+                return segment[:40].strip()
     raise AssertionError(f"{question.slug} has no distinctive solution line")
 
 

@@ -27,7 +27,7 @@ run: install
 	@$(BIN)/python manage.py create_demo_accounts
 	@echo "Serving Mockloop on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
-		--loop uvloop --http httptools --ws websockets
+		--loop uvloop --http httptools --ws websockets-sansio
 
 lint: install
 	$(BIN)/ruff check .

@@ -35,6 +35,8 @@ class Profile(models.Model):
         RoleTrack, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    matching_paused_until = models.DateTimeField(null=True, blank=True)
+    matching_pause_reason = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -46,3 +48,6 @@ class Profile(models.Model):
     @property
     def is_coach(self) -> bool:
         return self.kind == self.Kind.COACH
+
+    def matching_paused(self, now) -> bool:
+        return self.matching_paused_until is not None and self.matching_paused_until > now

@@ -48,4 +48,15 @@ def start_embedded_worker() -> None:
         )
         threading.Thread(target=worker.start, name="celery-embedded", daemon=True).start()
         _embedded_worker = worker
-        logger.info("started the embedded Celery worker thread (broker %s)", app.conf.broker_url)
+        _start_embedded_beat()
+        logger.info("started the embedded Celery worker and beat threads (broker %s)",
+                    app.conf.broker_url)
+
+
+def _start_embedded_beat() -> None:
+    """The periodic schedule (matching, reminders) as a thread of this process."""
+    from celery.beat import EmbeddedService
+    from django.conf import settings
+
+    EmbeddedService(app, thread=True,
+                    schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME).start()

@@ -141,6 +141,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Without a broker of its own the server process runs a Celery worker thread.
 CELERY_EMBEDDED_WORKER = env_bool("CELERY_EMBEDDED_WORKER", CELERY_BROKER_URL == "memory://")
 
+# --- booking and matching -----------------------------------------------------------
+MOCK_ROUND_MINUTES = env_int("MOCK_ROUND_MINUTES", 45)
+MOCK_SLOT_MINUTES = env_int("MOCK_SLOT_MINUTES", 30)
+MOCK_GENERIC_MATCH_AFTER_HOURS = env_int("MOCK_GENERIC_MATCH_AFTER_HOURS", 24)
+MOCK_LATE_CANCEL_HOURS = env_int("MOCK_LATE_CANCEL_HOURS", 24)
+NO_SHOW_PAUSE_AFTER = env_int("NO_SHOW_PAUSE_AFTER", 2)  # confirmed no-shows in 30 days
+NO_SHOW_PAUSE_DAYS = env_int("NO_SHOW_PAUSE_DAYS", 14)
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+CELERY_BEAT_SCHEDULE = {
+    "match-open-requests": {"task": "interviews.match_open_requests", "schedule": 300.0},
+    "send-due-reminders": {"task": "interviews.send_due_reminders", "schedule": 60.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

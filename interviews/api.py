@@ -1,0 +1,257 @@
+"""Booking API: requests, sessions (the matches), cancel, reschedule, no-show, standby.
+
+A user sees only their own requests and sessions; anyone else's answer 404.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from companies.models import ALTITUDE_CHOICES, Company, Question, RoleTrack
+from interviews import selectors, services
+from interviews.forms import FOCUS_CHOICES
+from interviews.models import MockRequest, MockSession, WantedType
+
+
+def _raise_booking_error(exc: services.BookingError):
+    raise ValidationError({exc.field_name or "non_field_errors": [str(exc)]})
+
+
+class WindowSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(help_text="ISO 8601 with an offset, e.g. "
+                                                    "2026-12-01T18:00:00+01:00")
+    ends_at = serializers.DateTimeField()
+
+
+class MockRequestInputSerializer(serializers.Serializer):
+    companies = serializers.SlugRelatedField(slug_field="slug", many=True,
+                                             queryset=Company.objects.all(), required=False)
+    target_level = serializers.ChoiceField(choices=ALTITUDE_CHOICES)
+    role_track = serializers.SlugRelatedField(slug_field="slug",
+                                              queryset=RoleTrack.objects.all())
+    question_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=WantedType.choices), min_length=1)
+    focus_areas = serializers.ListField(child=serializers.ChoiceField(choices=FOCUS_CHOICES),
+                                        required=False)
+    windows = WindowSerializer(many=True)
+
+    def to_input(self) -> services.RequestInput:
+        data = self.validated_data
+        return services.RequestInput(
+            companies=list(data.get("companies", [])), target_level=data["target_level"],
+            role_track=data["role_track"], question_types=data["question_types"],
+            focus_areas=data.get("focus_areas", []),
+            windows=[(w["starts_at"], w["ends_at"]) for w in data["windows"]])
+
+
+class MockRequestSerializer(serializers.ModelSerializer):
+    companies = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    role_track = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    windows = WindowSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = MockRequest
+        fields = ("id", "status", "companies", "target_level", "role_track", "question_types",
+                  "focus_areas", "windows", "created_at")
+
+
+class RoundSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    minutes = serializers.IntegerField()
+    interviewer = serializers.CharField(source="interviewer.username")
+    candidate = serializers.CharField(source="candidate.username")
+    company = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    target_level = serializers.CharField()
+    question = serializers.SerializerMethodField()
+
+    def get_question(self, round_) -> dict | None:
+        # The candidate learns the question when the round starts, not before.
+        if round_.interviewer_id != self.context["user"].pk:
+            return None
+        return {"slug": round_.question.slug, "title": round_.question.title,
+                "type": round_.question.type}
+
+
+class MockSessionSerializer(serializers.ModelSerializer):
+    peer = serializers.SerializerMethodField()
+    rounds = serializers.SerializerMethodField()
+    match_explanation = serializers.CharField(source="explanation")
+    company = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = MockSession
+        fields = ("id", "status", "starts_at", "ends_at", "peer", "company",
+                  "match_explanation", "rounds", "calendar_sequence")
+
+    def get_peer(self, session) -> str:
+        return session.peer_of(self.context["user"]).username
+
+    def get_rounds(self, session) -> list[dict]:
+        return RoundSerializer(session.rounds.all(), many=True, context=self.context).data
+
+
+class MockRequestListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MockRequestSerializer(many=True))
+    def get(self, request):
+        requests = selectors.mock_request_list_for_user(request.user)
+        return Response(MockRequestSerializer(requests, many=True).data)
+
+    @extend_schema(request=MockRequestInputSerializer, responses=MockRequestSerializer)
+    def post(self, request):
+        payload = MockRequestInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            created = services.mock_request_create(user=request.user, data=payload.to_input())
+        except services.BookingError as exc:
+            _raise_booking_error(exc)
+        return Response(MockRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class MockRequestDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MockRequestSerializer)
+    def get(self, request, request_id: int):
+        return Response(MockRequestSerializer(
+            selectors.mock_request_get_for_user(request.user, request_id)).data)
+
+    @extend_schema(request=MockRequestInputSerializer, responses=MockRequestSerializer)
+    def put(self, request, request_id: int):
+        instance = selectors.mock_request_get_for_user(request.user, request_id)
+        payload = MockRequestInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            updated = services.mock_request_update(request=instance, data=payload.to_input())
+        except services.BookingError as exc:
+            _raise_booking_error(exc)
+        return Response(MockRequestSerializer(updated).data)
+
+
+class MockRequestCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=MockRequestSerializer)
+    def post(self, request, request_id: int):
+        instance = selectors.mock_request_get_for_user(request.user, request_id)
+        try:
+            cancelled = services.mock_request_cancel(request=instance)
+        except services.BookingError as exc:
+            _raise_booking_error(exc)
+        return Response(MockRequestSerializer(cancelled).data)
+
+
+class MockSessionListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MockSessionSerializer(many=True))
+    def get(self, request):
+        sessions = selectors.mock_session_list_for_user(request.user).order_by("starts_at")
+        return Response(MockSessionSerializer(sessions, many=True,
+                                              context={"user": request.user}).data)
+
+
+class MockSessionDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MockSessionSerializer)
+    def get(self, request, session_id: int):
+        session = selectors.mock_session_get_for_user(request.user, session_id)
+        return Response(MockSessionSerializer(session, context={"user": request.user}).data)
+
+
+class _SessionActionApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def act(self, request, session_id: int, action):
+        session = selectors.mock_session_get_for_user(request.user, session_id)
+        try:
+            result = action(session)
+        except services.BookingError as exc:
+            _raise_booking_error(exc)
+        session = selectors.mock_session_get_for_user(request.user, session_id)
+        return result, Response(MockSessionSerializer(session,
+                                                      context={"user": request.user}).data)
+
+
+class MockSessionCancelApi(_SessionActionApi):
+    @extend_schema(request=None, responses=MockSessionSerializer)
+    def post(self, request, session_id: int):
+        return self.act(request, session_id, lambda s: services.session_cancel(
+            session=s, by=request.user))[1]
+
+
+class RescheduleSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+
+
+class MockSessionRescheduleApi(_SessionActionApi):
+    @extend_schema(request=RescheduleSerializer, responses=MockSessionSerializer)
+    def post(self, request, session_id: int):
+        payload = RescheduleSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self.act(request, session_id, lambda s: services.session_reschedule(
+            session=s, by=request.user, starts_at=payload.validated_data["starts_at"]))[1]
+
+
+class MockSessionNoShowApi(_SessionActionApi):
+    @extend_schema(request=None, responses=MockSessionSerializer)
+    def post(self, request, session_id: int):
+        offer, response = self.act(request, session_id, lambda s: services.no_show_report(
+            session=s, reporter=request.user))
+        response.data["standby_offer"] = (
+            {"id": offer.pk, "peer": offer.standby_user.username} if offer else None)
+        return response
+
+
+class SwapSerializer(serializers.Serializer):
+    question = serializers.SlugRelatedField(slug_field="slug", queryset=Question.objects.all(),
+                                            required=False)
+
+
+class RoundSwapApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=SwapSerializer, responses=RoundSerializer)
+    def post(self, request, round_id: int):
+        round_ = selectors.round_get_for_user(request.user, round_id)
+        payload = SwapSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            round_ = services.round_swap_question(
+                round_=round_, by=request.user, question=payload.validated_data.get("question"))
+        except services.BookingError as exc:
+            _raise_booking_error(exc)
+        return Response(RoundSerializer(round_, context={"user": request.user}).data)
+
+
+class StandbySerializer(serializers.Serializer):
+    hours = serializers.IntegerField(min_value=1, max_value=services.STANDBY_MAX_HOURS)
+
+
+class StandbyApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=StandbySerializer, responses=None)
+    def post(self, request):
+        payload = StandbySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            standby = services.standby_set(user=request.user, hours=payload.validated_data["hours"])
+        except services.BookingError as exc:
+            _raise_booking_error(exc)
+        return Response({"until": standby.until})
+
+    def delete(self, request):
+        services.standby_clear(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+

@@ -1,0 +1,271 @@
+"""Booking: mock requests with availability, the sessions the matcher creates, rounds,
+no-show reports and standby."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from companies.models import ALTITUDE_CHOICES, Company, Question, RoleTrack, altitude_rank
+
+
+class WantedType(models.TextChoices):
+    DESIGN = "design", "Design"
+    DEBUG = "debug", "Debug"
+    DRILL = "drill", "Capacity drill"
+    ONCALL = "oncall", "On-call"
+    BEHAVIORAL = "behavioral", "Behavioral"
+    ANY = "any", "Any"
+
+
+class MockRequest(models.Model):
+    """A candidate's wish for a paired mock, open until matched or cancelled."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MATCHED = "matched", "Matched"
+        CANCELLED = "cancelled", "Cancelled"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="mock_requests")
+    companies = models.ManyToManyField(Company, blank=True, related_name="+")
+    target_level = models.CharField(max_length=12, choices=ALTITUDE_CHOICES)
+    role_track = models.ForeignKey(RoleTrack, on_delete=models.PROTECT, related_name="+")
+    question_types = models.JSONField(default=list)
+    focus_areas = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    waiting_since = models.DateTimeField(
+        default=timezone.now, help_text="When it last became open; the matcher serves "
+        "the longest-waiting first.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "waiting_since"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} request #{self.pk} ({self.status})"
+
+    @property
+    def level_rank(self) -> int:
+        return altitude_rank(self.target_level)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class AvailabilityWindow(models.Model):
+    request = models.ForeignKey(MockRequest, on_delete=models.CASCADE, related_name="windows")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
+                                   name="window_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%H:%M} UTC"
+
+
+class MockSession(models.Model):
+    """Two peers, two rounds with the roles swapped."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "Peer did not come"
+        COMPLETED = "completed", "Completed"
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    participant_a = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                      related_name="+")
+    participant_b = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                      related_name="+")
+    request_a = models.ForeignKey(MockRequest, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    request_b = models.ForeignKey(MockRequest, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices,
+                              default=Status.SCHEDULED)
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", help_text="The shared target, if any.")
+    explanation = models.CharField(max_length=300, blank=True)
+    calendar_sequence = models.PositiveIntegerField(default=0)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    reminded_day_before_at = models.DateTimeField(null=True, blank=True)
+    reminded_soon_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(participant_a=models.F("participant_b")),
+                                   name="session_has_two_people"),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
+                                   name="session_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mock {self.pk} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:session", args=[self.pk])
+
+    @property
+    def participants(self) -> tuple:
+        return (self.participant_a, self.participant_b)
+
+    def has_participant(self, user) -> bool:
+        return user.pk in (self.participant_a_id, self.participant_b_id)
+
+    def peer_of(self, user):
+        return self.participant_b if user.pk == self.participant_a_id else self.participant_a
+
+    def request_of(self, user) -> MockRequest | None:
+        return self.request_a if user.pk == self.participant_a_id else self.request_b
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.SCHEDULED
+
+    def has_started(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.starts_at
+
+    def is_late_cancellation(self, now=None) -> bool:
+        cutoff = timedelta(hours=settings.MOCK_LATE_CANCEL_HOURS)
+        return self.starts_at - (now or timezone.now()) < cutoff
+
+
+class Booking(models.Model):
+    """A person's time taken by a session. On PostgreSQL an exclusion constraint (see
+    migration 0002) makes two active bookings of one person at overlapping times
+    impossible, whatever races between matchers."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="bookings")
+    session = models.ForeignKey(MockSession, on_delete=models.CASCADE,
+                                related_name="bookings")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "session"], name="one_booking_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} busy {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Round(models.Model):
+    """One half of a session: who interviews whom, on which question."""
+
+    session = models.ForeignKey(MockSession, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField()
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                    related_name="+")
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="rounds")
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", help_text="Whose ladder grades it.")
+    target_level = models.CharField(max_length=12, choices=ALTITUDE_CHOICES)
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["session", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "number"], name="one_round_number"),
+            models.CheckConstraint(condition=~Q(interviewer=models.F("candidate")),
+                                   name="round_has_two_people"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Round {self.number} of mock {self.session_id}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.minutes)
+
+
+class NoShowReport(models.Model):
+    """A participant saying their peer did not come. It counts against the absent
+    person unless they dispute it."""
+
+    session = models.ForeignKey(MockSession, on_delete=models.CASCADE,
+                                related_name="no_show_reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="+")
+    absent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="no_shows")
+    disputed = models.BooleanField(default=False)
+    dispute_note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session"], name="one_no_show_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.absent} missed mock {self.session_id}"
+
+
+class LateCancellation(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="late_cancellations")
+    session = models.OneToOneField(MockSession, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} cancelled mock {self.session_id} late"
+
+
+class Standby(models.Model):
+    """Someone ready to step in for a missing peer until a given time."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="standby")
+    until = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} on standby until {self.until:%H:%M}"
+
+
+class StandbyOffer(models.Model):
+    """After a no-show: the first fitting standby peer, offered to the one who came."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", "Offered"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    missed_session = models.ForeignKey(MockSession, on_delete=models.CASCADE,
+                                       related_name="standby_offers")
+    offered_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="+")
+    standby_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                     related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OFFERED)
+    new_session = models.ForeignKey(MockSession, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"standby {self.standby_user} for {self.offered_to}"

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from interviews import views
+
+app_name = "interviews"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("request/new/", views.request_new, name="request_new"),
+    path("request/<int:request_id>/edit/", views.request_edit, name="request_edit"),
+    path("request/<int:request_id>/cancel/", views.request_cancel, name="request_cancel"),
+    path("session/<int:session_id>/", views.session_detail, name="session"),
+    path("session/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
+    path("session/<int:session_id>/reschedule/", views.session_reschedule,
+         name="session_reschedule"),
+    path("session/<int:session_id>/no-show/", views.session_no_show, name="session_no_show"),
+    path("session/<int:session_id>/calendar.ics", views.session_calendar,
+         name="session_calendar"),
+    path("round/<int:round_id>/swap/", views.round_swap, name="round_swap"),
+    path("standby/", views.standby_update, name="standby"),
+    path("standby/offer/<int:offer_id>/accept/", views.standby_offer_accept,
+         name="standby_accept"),
+    path("no-show/<int:report_id>/dispute/", views.no_show_dispute, name="no_show_dispute"),
+]

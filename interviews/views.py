@@ -1,0 +1,247 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.services import profile_for
+from interviews import selectors, services
+from interviews.calendar import session_ics
+from interviews.forms import (
+    MockRequestForm,
+    RescheduleForm,
+    StandbyForm,
+    WindowFormSet,
+    request_input,
+)
+from interviews.models import NoShowReport, Standby, StandbyOffer
+
+
+def _zone(user) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(profile_for(user).time_zone)
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    now = timezone.now()
+    profile = profile_for(user)
+    timezone.activate(_zone(user))
+    return render(request, "interviews/dashboard.html", {
+        "profile": profile,
+        "paused": profile.matching_paused(now),
+        "sessions": selectors.upcoming_sessions_for_user(user, now),
+        "requests": selectors.mock_request_list_for_user(user).filter(status="open"),
+        "reliability": selectors.reliability_score(user, now),
+        "standby": Standby.objects.filter(user=user, until__gt=now).first(),
+        "standby_form": StandbyForm(),
+        "offers": selectors.open_standby_offers_for_user(user),
+        "disputable": NoShowReport.objects.filter(absent=user, disputed=False)
+        .select_related("session")[:5],
+        "now": now,
+    })
+
+
+def _request_form_page(request, *, instance=None):
+    user = request.user
+    profile = profile_for(user)
+    zone = _zone(user)
+    if instance is None:
+        initial = {"companies": profile.target_companies.all(),
+                   "target_level": profile.target_level,
+                   "role_track": profile.role_track.slug if profile.role_track else None,
+                   "question_types": ["any"]}
+        window_initial = None
+    else:
+        initial = {"companies": instance.companies.all(), "target_level": instance.target_level,
+                   "role_track": instance.role_track.slug,
+                   "question_types": instance.question_types,
+                   "focus_areas": instance.focus_areas}
+        window_initial = [{"date": w.starts_at.astimezone(zone).date(),
+                           "start": w.starts_at.astimezone(zone).time(),
+                           "end": w.ends_at.astimezone(zone).time()}
+                          for w in instance.windows.all()]
+    form = MockRequestForm(request.POST or None, initial=initial)
+    windows = WindowFormSet(request.POST or None, initial=window_initial, prefix="windows")
+    if request.method == "POST" and form.is_valid() and windows.is_valid():
+        data = request_input(form, windows, zone)
+        try:
+            if instance is None:
+                services.mock_request_create(user=user, data=data)
+                messages.success(request, "Request posted. We will email you when a peer "
+                                          "matches.")
+            else:
+                services.mock_request_update(request=instance, data=data)
+                messages.success(request, "Request updated.")
+            return redirect("interviews:dashboard")
+        except services.BookingError as exc:
+            target = exc.field_name if exc.field_name in form.fields else None
+            if exc.field_name == "windows":
+                windows._non_form_errors = windows.error_class([str(exc)])
+            else:
+                form.add_error(target, str(exc))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "interviews/request_form.html", {
+        "form": form, "windows": windows, "instance": instance,
+        "time_zone": profile.time_zone}, status=status)
+
+
+@login_required
+def request_new(request):
+    return _request_form_page(request)
+
+
+@login_required
+def request_edit(request, request_id: int):
+    instance = selectors.mock_request_get_for_user(request.user, request_id)
+    if not instance.is_open:
+        messages.error(request, "Only open requests can be edited.")
+        return redirect("interviews:dashboard")
+    return _request_form_page(request, instance=instance)
+
+
+@login_required
+@require_POST
+def request_cancel(request, request_id: int):
+    instance = selectors.mock_request_get_for_user(request.user, request_id)
+    try:
+        services.mock_request_cancel(request=instance)
+        messages.success(request, "Request cancelled.")
+    except services.BookingError as exc:
+        messages.error(request, str(exc))
+    return redirect("interviews:dashboard")
+
+
+@login_required
+def session_detail(request, session_id: int):
+    session = selectors.mock_session_get_for_user(request.user, session_id)
+    timezone.activate(_zone(request.user))
+    peer = session.peer_of(request.user)
+    return render(request, "interviews/session.html", {
+        "session": session, "peer": peer,
+        "peer_reliability": selectors.reliability_score(peer),
+        "rounds": session.rounds.all(),
+        "reschedule_form": RescheduleForm(),
+        "now": timezone.now(),
+        "offers": StandbyOffer.objects.filter(missed_session=session, offered_to=request.user,
+                                              status="offered").select_related("standby_user"),
+    })
+
+
+def _session_action(request, session_id: int, action, success: str):
+    session = selectors.mock_session_get_for_user(request.user, session_id)
+    try:
+        action(session)
+        messages.success(request, success)
+    except services.BookingError as exc:
+        messages.error(request, str(exc))
+    return redirect("interviews:session", session_id=session.pk)
+
+
+@login_required
+@require_POST
+def session_cancel(request, session_id: int):
+    return _session_action(request, session_id,
+                           lambda s: services.session_cancel(session=s, by=request.user),
+                           "Mock cancelled; your peer has been told.")
+
+
+@login_required
+@require_POST
+def session_reschedule(request, session_id: int):
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the new start as a date and time.")
+        return redirect("interviews:session", session_id=session_id)
+    starts_at = form.cleaned_data["starts_at"]
+    if timezone.is_naive(starts_at):
+        starts_at = starts_at.replace(tzinfo=_zone(request.user))
+    return _session_action(
+        request, session_id,
+        lambda s: services.session_reschedule(session=s, by=request.user, starts_at=starts_at),
+        "Mock moved; your peer has an updated invitation.")
+
+
+@login_required
+@require_POST
+def session_no_show(request, session_id: int):
+    def report(session):
+        offer = services.no_show_report(session=session, reporter=request.user)
+        if offer is None:
+            messages.info(request, "No standby peer is free right now; your request for "
+                                   "another mock stays easy to post from the dashboard.")
+
+    return _session_action(request, session_id, report,
+                           "Thanks for telling us. Your peer's reliability score reflects it.")
+
+
+@login_required
+def session_calendar(request, session_id: int):
+    session = selectors.mock_session_get_for_user(request.user, session_id)
+    response = HttpResponse(session_ics(session, for_user=request.user,
+                                        cancelled=not session.is_scheduled),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="mockloop-{session.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def round_swap(request, round_id: int):
+    round_ = selectors.round_get_for_user(request.user, round_id)
+    return _session_action(
+        request, round_.session_id,
+        lambda s: services.round_swap_question(round_=round_, by=request.user),
+        f"Round {round_.number} has a new question.")
+
+
+@login_required
+@require_POST
+def standby_update(request):
+    if request.POST.get("clear"):
+        services.standby_clear(user=request.user)
+        messages.success(request, "You are off standby.")
+        return redirect("interviews:dashboard")
+    form = StandbyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Standby lasts 1 to 12 hours.")
+    else:
+        try:
+            standby = services.standby_set(user=request.user, hours=form.cleaned_data["hours"])
+            messages.success(request, f"On standby until "
+                             f"{standby.until.astimezone(_zone(request.user)):%H:%M}.")
+        except services.BookingError as exc:
+            messages.error(request, str(exc))
+    return redirect("interviews:dashboard")
+
+
+@login_required
+@require_POST
+def standby_offer_accept(request, offer_id: int):
+    offer = get_object_or_404(StandbyOffer, pk=offer_id, offered_to=request.user)
+    try:
+        session = services.standby_offer_accept(offer=offer, by=request.user)
+    except services.BookingError as exc:
+        messages.error(request, str(exc))
+        return redirect("interviews:dashboard")
+    messages.success(request, "Your standby peer is on the way: the new mock starts now.")
+    return redirect("interviews:session", session_id=session.pk)
+
+
+@login_required
+@require_POST
+def no_show_dispute(request, report_id: int):
+    report = NoShowReport.objects.filter(pk=report_id, absent=request.user).first()
+    if report is None:
+        raise Http404("No such report about you.")
+    try:
+        services.no_show_dispute(report=report, by=request.user, note=request.POST.get("note"))
+        messages.success(request, "Dispute recorded; the report no longer counts.")
+    except services.BookingError as exc:
+        messages.error(request, str(exc))
+    return redirect("interviews:dashboard")

@@ -9,7 +9,7 @@ Rules for a pair (``pair_violations`` checks them one by one):
 - compatible role tracks (``COMPATIBLE_TRACKS``);
 - their focus areas overlap, when both gave some;
 - target levels at most one altitude apart;
-- a shared target company, unless one of them has waited longer than the
+- a shared target company, unless one of them has waited at least the
   generic-match wait, or named no company at all.
 
 Order: the request that has waited longest picks first; among the requests it may
@@ -146,16 +146,11 @@ def pair_violations(a: OpenRequest, b: OpenRequest, *, starts_at: datetime | Non
     return problems
 
 
-def fit_score(a: OpenRequest, b: OpenRequest) -> float:
-    """Higher is better: a shared company first, then level, focus, reliability."""
-    score = 0.0
-    if a.companies & b.companies:
-        score += 100
-    if a.level_rank == b.level_rank:
-        score += 20
-    score += 5 * min(len(a.focus_areas & b.focus_areas), 3)
-    score += 0.2 * b.reliability
-    return score
+def fit_score(a: OpenRequest, b: OpenRequest) -> tuple[bool, bool, int, float]:
+    """Compared as a tuple, higher is better: a shared company first, then the same
+    level, then the number of shared focus areas, then the peer's reliability."""
+    return (bool(a.companies & b.companies), a.level_rank == b.level_rank,
+            len(a.focus_areas & b.focus_areas), b.reliability)
 
 
 # --- the engine -------------------------------------------------------------------------
@@ -195,10 +190,10 @@ def find_matches(requests: Iterable[OpenRequest], *, now: datetime,
         partner_position, start = best
         partner = pool[partner_position]
         taken_requests.update((position, partner_position))
+        matches.append(_make_match(request, partner, start, rules, level_name,
+                                   company_names or {}, booked, now))
         booked[request.user_id].append((start, start + length))
         booked[partner.user_id].append((start, start + length))
-        matches.append(_make_match(request, partner, start, rules, level_name,
-                                   company_names or {}))
     return matches
 
 
@@ -230,7 +225,9 @@ def _best_partner(position: int, pool: list[OpenRequest], index: _Index,
                 if any(_overlaps(session, slot) for slot in booked.get(other.user_id, ())):
                     continue
                 # Best fit, then the partner who waited longest, then the earliest start.
-                key = (-fit_score(request, other), other.created_at, start)
+                fit = fit_score(request, other)
+                key = ((-fit[0], -fit[1], -fit[2], -fit[3]), other.created_at,
+                       other.request_id, start)
                 if best_key is None or key < best_key:
                     best_key, best = key, (other_position, start)
     return best
@@ -248,22 +245,33 @@ def _rules_hold(a: OpenRequest, b: OpenRequest, generic_ok: bool, now: datetime,
 
 
 def _make_match(a: OpenRequest, b: OpenRequest, start: datetime, rules: MatchRules,
-                level_name: LevelNamer, company_names: dict[str, str]) -> Match:
+                level_name: LevelNamer, company_names: dict[str, str],
+                booked: dict[int, list[Interval]], now: datetime | None = None) -> Match:
     end = start + timedelta(minutes=rules.session_minutes)
-    overlap = _overlap_around(a, b, start, end)
+    taken = [*a.busy, *b.busy, *booked.get(a.user_id, ()), *booked.get(b.user_id, ())]
+    overlap = _free_overlap_around(a, b, start, end, taken)
+    if now is not None:
+        overlap = (max(overlap[0], now), overlap[1])
     shared = a.companies & b.companies
     return Match(first=a, second=b, starts_at=start, ends_at=end, shared_companies=shared,
                  overlap=overlap,
                  explanation=explain(a, b, shared, overlap, level_name, company_names))
 
 
-def _overlap_around(a: OpenRequest, b: OpenRequest, start: datetime,
-                    end: datetime) -> Interval:
+def _free_overlap_around(a: OpenRequest, b: OpenRequest, start: datetime, end: datetime,
+                         taken: list[Interval]) -> Interval:
+    """The stretch around the session when both are available and neither is busy."""
     def window_of(request: OpenRequest) -> Interval:
         return next(w for w in request.windows if w[0] <= start and end <= w[1])
 
     wa, wb = window_of(a), window_of(b)
-    return (max(wa[0], wb[0]), min(wa[1], wb[1]))
+    low, high = max(wa[0], wb[0]), min(wa[1], wb[1])
+    for busy_start, busy_end in taken:
+        if busy_end <= start:
+            low = max(low, busy_end)
+        elif busy_start >= end:
+            high = min(high, busy_start)
+    return (low, high)
 
 
 def explain(a: OpenRequest, b: OpenRequest, shared: frozenset[str], overlap: Interval,
@@ -274,7 +282,9 @@ def explain(a: OpenRequest, b: OpenRequest, shared: frozenset[str], overlap: Int
     def company_label(slug: str) -> str:
         return names.get(slug) or default_company_label(slug)
 
-    when = f"overlap {overlap[0]:%a %H:%M}-{overlap[1]:%H:%M} UTC"
+    same_day = overlap[0].date() == overlap[1].date()
+    until = f"{overlap[1]:%H:%M}" if same_day else f"{overlap[1]:%a %H:%M}"
+    when = f"overlap {overlap[0]:%a %H:%M}-{until} UTC"
     if shared:
         company = sorted(shared)[0]
         if a.level_rank == b.level_rank:

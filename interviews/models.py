@@ -60,6 +60,11 @@ class MockRequest(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    @property
+    def generic_match_from(self):
+        """From then on a peer without a shared target company may be matched."""
+        return self.waiting_since + timedelta(hours=settings.MOCK_GENERIC_MATCH_AFTER_HOURS)
+
 
 class AvailabilityWindow(models.Model):
     request = models.ForeignKey(MockRequest, on_delete=models.CASCADE, related_name="windows")

@@ -13,7 +13,7 @@ DEMO_ACCOUNTS = [
      "companies": ["openai", "anthropic"], "level": "senior", "track": "ml-systems-engineer",
      "time_zone": "Europe/London"},
     {"username": "grace", "display_name": "Grace (demo candidate)", "kind": "candidate",
-     "companies": ["meta", "google"], "level": "staff", "track": "ml-engineer",
+     "companies": ["openai", "meta"], "level": "staff", "track": "ml-engineer",
      "time_zone": "America/New_York"},
     {"username": "coach", "display_name": "Coach Kim (demo coach)", "kind": "coach",
      "companies": [], "level": "principal", "track": None, "time_zone": "UTC"},

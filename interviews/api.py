@@ -233,6 +233,40 @@ class RoundSwapApi(APIView):
         return Response(RoundSerializer(round_, context={"user": request.user}).data)
 
 
+class StandbyOfferAcceptApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=MockSessionSerializer)
+    def post(self, request, offer_id: int):
+        offer = selectors.standby_offer_get_for_user(request.user, offer_id)
+        try:
+            session = services.standby_offer_accept(offer=offer, by=request.user)
+        except services.BookingError as exc:
+            _raise_booking_error(exc)
+        return Response(MockSessionSerializer(session, context={"user": request.user}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class DisputeSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500)
+
+
+class NoShowDisputeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=DisputeSerializer, responses=None)
+    def post(self, request, report_id: int):
+        report = selectors.no_show_report_get_for_absent(request.user, report_id)
+        payload = DisputeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            services.no_show_dispute(report=report, by=request.user,
+                                     note=payload.validated_data["note"])
+        except services.BookingError as exc:
+            _raise_booking_error(exc)
+        return Response({"id": report.pk, "disputed": True})
+
+
 class StandbySerializer(serializers.Serializer):
     hours = serializers.IntegerField(min_value=1, max_value=services.STANDBY_MAX_HOURS)
 

@@ -19,4 +19,8 @@ urlpatterns = [
     path("rounds/<int:round_id>/swap-question/", api.RoundSwapApi.as_view(),
          name="api-round-swap"),
     path("standby/", api.StandbyApi.as_view(), name="api-standby"),
+    path("standby/offers/<int:offer_id>/accept/", api.StandbyOfferAcceptApi.as_view(),
+         name="api-standby-accept"),
+    path("no-shows/<int:report_id>/dispute/", api.NoShowDisputeApi.as_view(),
+         name="api-no-show-dispute"),
 ]

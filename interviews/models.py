@@ -110,6 +110,10 @@ class MockSession(models.Model):
     calendar_sequence = models.PositiveIntegerField(default=0)
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
+    moved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+",
+                                 help_text="Who last moved the mock; the other may then "
+                                 "cancel without it counting as late.")
     reminded_day_before_at = models.DateTimeField(null=True, blank=True)
     reminded_soon_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

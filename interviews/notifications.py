@@ -49,6 +49,9 @@ def session_cancelled(session: MockSession, *, by) -> None:
           f"{by.profile.name} cancelled the mock of {local_time(peer, session.starts_at)}.\n"
           "Your request is open again, so the matcher will look for another peer.\n",
           cancelled=True)
+    _send(session, by, "You cancelled a mock",
+          f"The mock of {local_time(by, session.starts_at)} is cancelled; this invitation "
+          "removes it from your calendar.\n", cancelled=True)
 
 
 def session_rescheduled(session: MockSession, *, by) -> None:

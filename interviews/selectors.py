@@ -85,3 +85,18 @@ def reliability_score(user, now=None) -> int:
 def open_standby_offers_for_user(user) -> QuerySet[StandbyOffer]:
     return StandbyOffer.objects.filter(offered_to=user, status=StandbyOffer.Status.OFFERED)\
         .select_related("standby_user__profile", "missed_session")
+
+
+def standby_offer_get_for_user(user, offer_id: int) -> StandbyOffer:
+    try:
+        return StandbyOffer.objects.get(pk=offer_id, offered_to=user)
+    except (StandbyOffer.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such standby offer for you.") from None
+
+
+def no_show_report_get_for_absent(user, report_id: int) -> NoShowReport:
+    """A no-show report about the user (the one they may dispute)."""
+    try:
+        return NoShowReport.objects.get(pk=report_id, absent=user)
+    except (NoShowReport.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such report about you.") from None

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from dataclasses import replace as _replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.services import profile_for
 from companies.models import Company, Question, RoleTrack, altitude_rank
-from interviews import matching, notifications, selectors
+from interviews import matching, selectors
 from interviews.models import (
     AvailabilityWindow,
     Booking,
@@ -183,9 +184,13 @@ def _queue_matching() -> None:
 # --- matching ----------------------------------------------------------------------------
 
 
-def _open_requests_for_matcher(now: datetime) -> list[matching.OpenRequest]:
-    requests = list(MockRequest.objects.filter(status=MockRequest.Status.OPEN)
-                    .select_related("role_track", "user__profile")
+def _open_requests_for_matcher(now: datetime, *,
+                               request_ids: list[int] | None = None
+                               ) -> list[matching.OpenRequest]:
+    requests = MockRequest.objects.filter(status=MockRequest.Status.OPEN)
+    if request_ids is not None:
+        requests = requests.filter(pk__in=request_ids)
+    requests = list(requests.select_related("role_track", "user__profile")
                     .prefetch_related("windows", "companies"))
     user_ids = {r.user_id for r in requests}
     scores = selectors.reliability_scores(user_ids, now)
@@ -200,7 +205,7 @@ def _open_requests_for_matcher(now: datetime) -> list[matching.OpenRequest]:
             focus_areas=frozenset(r.focus_areas),
             windows=tuple((w.starts_at, w.ends_at) for w in r.windows.all()),
             reliability=scores.get(r.user_id, 100), busy=tuple(busy.get(r.user_id, ())),
-            paused=r.user.profile.matching_paused(now) if hasattr(r.user, "profile") else False,
+            paused=profile_for(r.user).matching_paused(now),
         )
         for r in requests
     ]
@@ -229,15 +234,17 @@ def match_open_requests(*, now: datetime | None = None) -> list[MockSession]:
         company_names=dict(Company.objects.values_list("slug", "name")))
     sessions = []
     for match in matches:
-        session = session_book(match=match)
+        session = session_book(match=match, now=now)
         if session is not None:
             sessions.append(session)
     return sessions
 
 
-def session_book(*, match: matching.Match) -> MockSession | None:
-    """Book a matched pair. Returns None when either request was taken meanwhile or
-    either person got booked at an overlapping time (the database refuses it)."""
+def session_book(*, match: matching.Match, now: datetime | None = None) -> MockSession | None:
+    """Book a matched pair. Returns None when either request changed or was taken since
+    the matcher looked, or either person got booked at an overlapping time meanwhile
+    (the database refuses it), or the bank has no fitting question for a round."""
+    now = now or timezone.now()
     try:
         with transaction.atomic():
             ids = sorted((match.first.request_id, match.second.request_id))
@@ -247,16 +254,48 @@ def session_book(*, match: matching.Match) -> MockSession | None:
                 match.second.request_id)
             if not (first and second and first.is_open and second.is_open):
                 return None
+            if _pair_broken_since_matching(match, now):
+                return None
             session = _create_session(first, second, match)
             for request in (first, second):
                 request.status = MockRequest.Status.MATCHED
                 request.save(update_fields=["status"])
-            transaction.on_commit(lambda: notifications.session_booked(session))
+            _email_on_commit(session, "booked")
             return session
     except IntegrityError:
         logger.info("match %s/%s lost a race; left for the next run",
                     match.first.request_id, match.second.request_id)
-        return None
+    except BookingError as exc:
+        logger.warning("match %s/%s not booked: %s", match.first.request_id,
+                       match.second.request_id, exc)
+    return None
+
+
+def _pair_broken_since_matching(match: matching.Match, now: datetime) -> bool:
+    """Check the pair again on the locked rows: either side may have been edited, or
+    booked elsewhere, after the matcher took its snapshot."""
+    fresh = {r.request_id: r for r in _open_requests_for_matcher(
+        now, request_ids=[match.first.request_id, match.second.request_id])}
+    first, second = fresh.get(match.first.request_id), fresh.get(match.second.request_id)
+    if first is None or second is None:
+        return True
+    # A generic match was judged on the wait at matching time; keep that judgement.
+    first = _replace(first, created_at=min(first.created_at, match.first.created_at))
+    problems = matching.pair_violations(first, second, starts_at=match.starts_at, now=now,
+                                        rules=match_rules())
+    if problems:
+        logger.info("match %s/%s no longer holds: %s", first.request_id, second.request_id,
+                    "; ".join(problems))
+    return bool(problems)
+
+
+def _email_on_commit(session: MockSession, kind: str, by=None) -> None:
+    """Emails go through the task queue once the change is committed, so a mail server
+    failure neither loses the change nor stops a matching run."""
+    from interviews.tasks import send_session_email
+
+    by_id = by.pk if by is not None else None
+    transaction.on_commit(lambda: send_session_email.delay(session.pk, kind, by_id))
 
 
 def _create_session(first: MockRequest, second: MockRequest,
@@ -317,34 +356,37 @@ def pick_question(*, candidate_request: MockRequest, interviewer, company: Compa
     this interviewer to ask this week where possible. Rules relax in that order of
     importance when nothing fits."""
     candidate = candidate_request.user
-    wanted = [t for t in candidate_request.question_types if t != "any"] or list(DEFAULT_TYPES)
-    seen = set(Round.objects.filter(Q(candidate=candidate) | Q(interviewer=candidate))
-               .values_list("question_id", flat=True)) | (exclude_ids or set())
+    wanted = wanted_types(candidate_request)
+    seen = seen_question_ids(candidate) | (exclude_ids or set())
     asked_this_week = set(Round.objects.filter(
         interviewer=interviewer, starts_at__gte=now - timedelta(days=7),
         starts_at__lte=now + timedelta(days=7)).values_list("question_id", flat=True))
-    level_tag = f",{candidate_request.target_level},"
-    base = Question.objects.exclude(pk__in=seen)
-    attempts = [
-        base.filter(type__in=wanted, level_tags__contains=level_tag, companies=company)
-        .exclude(pk__in=asked_this_week) if company else None,
-        base.filter(type__in=wanted, level_tags__contains=level_tag, companies=company)
-        if company else None,
-        base.filter(type__in=wanted, level_tags__contains=level_tag,
-                    companies__isnull=True).exclude(pk__in=asked_this_week),
-        base.filter(type__in=wanted, level_tags__contains=level_tag).exclude(
-            pk__in=asked_this_week),
-        base.filter(type__in=wanted),
-        base.filter(type__in=DEFAULT_TYPES),
-        Question.objects.filter(type__in=DEFAULT_TYPES).exclude(pk__in=exclude_ids or set()),
-    ]
-    for queryset in attempts:
+    fitting = Question.objects.exclude(pk__in=seen).filter(
+        type__in=wanted, level_tags__contains=f",{candidate_request.target_level},")
+    by_company = [fitting.filter(companies=company)] if company else []
+    targets = list(candidate_request.companies.all()) if candidate_request.pk else []
+    tiers = [*by_company, fitting.filter(companies__in=targets) if targets else None,
+             fitting.filter(companies__isnull=True), fitting]
+    for queryset in tiers:
         if queryset is None:
             continue
-        question = queryset.order_by("?").first()
-        if question is not None:
-            return question
-    raise BookingError("The bank holds no question to ask; load it with `load_bank`.")
+        for candidates in (queryset.exclude(pk__in=asked_this_week), queryset):
+            question = candidates.order_by("?").first()
+            if question is not None:
+                return question
+    raise BookingError(f"No unseen {'/'.join(wanted)} question at the "
+                       f"{candidate_request.target_level} level is left in the bank for "
+                       f"{candidate.get_username()}.")
+
+
+def wanted_types(request: MockRequest) -> list[str]:
+    return [t for t in request.question_types if t != "any"] or list(DEFAULT_TYPES)
+
+
+def seen_question_ids(user) -> set[int]:
+    """Questions the user met before, as candidate or as interviewer."""
+    return set(Round.objects.filter(Q(candidate=user) | Q(interviewer=user))
+               .values_list("question_id", flat=True))
 
 
 def round_swap_question(*, round_: Round, by, question: Question | None = None,
@@ -368,10 +410,15 @@ def round_swap_question(*, round_: Round, by, question: Question | None = None,
                                      exclude_ids={round_.question_id})
         elif question.pk == round_.question_id:
             raise BookingError("That is already the round's question.", "question")
-        elif Round.objects.filter(Q(candidate=round_.candidate) |
-                                  Q(interviewer=round_.candidate),
-                                  question=question).exists():
+        elif question.pk in seen_question_ids(round_.candidate):
             raise BookingError("The candidate has already seen that question.", "question")
+        elif question.type not in wanted_types(request):
+            raise BookingError(f"The candidate asked for {', '.join(wanted_types(request))} "
+                               f"questions, not {question.get_type_display().lower()}.",
+                               "question")
+        elif round_.target_level not in question.levels:
+            raise BookingError(f"That question does not suit the {round_.target_level} level.",
+                               "question")
         round_.question = question
         round_.save(update_fields=["question"])
     return round_
@@ -393,14 +440,15 @@ def session_cancel(*, session: MockSession, by, now: datetime | None = None) -> 
         session.calendar_sequence += 1
         session.save(update_fields=["status", "cancelled_by", "calendar_sequence"])
         session.bookings.update(active=False)
-        if session.is_late_cancellation(now):
+        moved_by_peer = session.moved_by_id not in (None, by.pk)
+        if session.is_late_cancellation(now) and not moved_by_peer:
             LateCancellation.objects.create(user=by, session=session)
         _reopen(session.request_of(session.peer_of(by)))
         own = session.request_of(by)
         if own is not None:
             own.status = MockRequest.Status.CANCELLED
             own.save(update_fields=["status"])
-        transaction.on_commit(lambda: notifications.session_cancelled(session, by=by))
+        _email_on_commit(session, "cancelled", by)
         transaction.on_commit(_queue_matching)
     return session
 
@@ -425,8 +473,13 @@ def _lock_session(session: MockSession, by) -> MockSession:
 
 def session_reschedule(*, session: MockSession, by, starts_at: datetime,
                        now: datetime | None = None) -> MockSession:
-    """Move the session; the invitation keeps its UID and gets a higher SEQUENCE."""
+    """Move the session; the invitation keeps its UID and gets a higher SEQUENCE.
+
+    Moves are for plans that change in good time: within the late-cancellation window
+    before the current start, cancel instead. The peer may then cancel the moved mock
+    without it counting against them."""
     now = now or timezone.now()
+    late = timedelta(hours=settings.MOCK_LATE_CANCEL_HOURS)
     if starts_at.tzinfo is None:
         raise BookingError("The new start needs a time zone.", "starts_at")
     if starts_at <= now:
@@ -438,11 +491,15 @@ def session_reschedule(*, session: MockSession, by, starts_at: datetime,
             session = _lock_session(session, by)
             if session.has_started(now):
                 raise BookingError("The mock has started; it can no longer move.")
+            if session.starts_at - now < late:
+                raise BookingError(f"Less than {settings.MOCK_LATE_CANCEL_HOURS} hours before "
+                                   "the start a mock can no longer move; cancel it instead.")
             shift = starts_at - session.starts_at
             session.starts_at, session.ends_at = starts_at, session.ends_at + shift
             session.calendar_sequence += 1
+            session.moved_by = by
             session.reminded_day_before_at = session.reminded_soon_at = None
-            session.save(update_fields=["starts_at", "ends_at", "calendar_sequence",
+            session.save(update_fields=["starts_at", "ends_at", "calendar_sequence", "moved_by",
                                         "reminded_day_before_at", "reminded_soon_at"])
             for user in session.participants:
                 _refuse_if_busy(user, session.starts_at, session.ends_at, session)
@@ -450,7 +507,7 @@ def session_reschedule(*, session: MockSession, by, starts_at: datetime,
             for round_ in session.rounds.all():
                 round_.starts_at += shift
                 round_.save(update_fields=["starts_at"])
-            transaction.on_commit(lambda: notifications.session_rescheduled(session, by=by))
+            _email_on_commit(session, "rescheduled", by)
     except IntegrityError:
         raise BookingError("One of you already has a mock at that time.", "starts_at") from None
     return session
@@ -568,7 +625,7 @@ def standby_offer_accept(*, offer: StandbyOffer, by,
             offer.new_session = session
             offer.save(update_fields=["status", "new_session"])
             standby.delete()
-            transaction.on_commit(lambda: notifications.session_booked(session))
+            _email_on_commit(session, "booked")
             return session
     except IntegrityError:
         raise BookingError("That peer was just booked by someone else.") from None
@@ -610,13 +667,14 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                                     ("reminded_soon_at", timedelta(minutes=15), "15 minutes")):
         due = MockSession.objects.filter(
             status=MockSession.Status.SCHEDULED, starts_at__gt=now,
-            starts_at__lte=now + lead, **{f"{field_name}__isnull": True})
+            starts_at__lte=now + lead, created_at__lte=F("starts_at") - lead,
+            **{f"{field_name}__isnull": True})
         for session_id in due.values_list("pk", flat=True):
             claimed = MockSession.objects.filter(
                 pk=session_id, **{f"{field_name}__isnull": True}).update(**{field_name: now})
             if claimed:
-                session = MockSession.objects.select_related(
-                    "participant_a__profile", "participant_b__profile").get(pk=session_id)
-                notifications.session_reminder(session, lead=label)
+                from interviews.tasks import send_session_email
+
+                send_session_email.delay(session_id, f"reminder:{label}", None)
                 sent += 1
     return sent

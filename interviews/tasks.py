@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
-from interviews import services
+from interviews import notifications, services
+from interviews.models import MockSession
 
 
 @shared_task(name="interviews.match_open_requests", acks_late=True, time_limit=300)
@@ -16,3 +18,23 @@ def match_open_requests() -> int:
 @shared_task(name="interviews.send_due_reminders", acks_late=True, time_limit=120)
 def send_due_reminders() -> int:
     return services.send_due_reminders()
+
+
+@shared_task(name="interviews.send_session_email", acks_late=True, time_limit=60,
+             autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_session_email(session_id: int, kind: str, by_id: int | None) -> None:
+    """Email both people about a session change: booked, cancelled, rescheduled or a
+    reminder ("reminder:<lead>"). Retries when the mail server is unreachable."""
+    session = MockSession.objects.select_related(
+        "participant_a__profile", "participant_b__profile").get(pk=session_id)
+    by = get_user_model().objects.select_related("profile").get(pk=by_id) if by_id else None
+    if kind == "booked":
+        notifications.session_booked(session)
+    elif kind == "cancelled":
+        notifications.session_cancelled(session, by=by)
+    elif kind == "rescheduled":
+        notifications.session_rescheduled(session, by=by)
+    elif kind.startswith("reminder:"):
+        notifications.session_reminder(session, lead=kind.split(":", 1)[1])
+    else:
+        raise ValueError(f"unknown session email {kind!r}")

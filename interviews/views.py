@@ -4,8 +4,8 @@ import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -155,12 +155,12 @@ def session_cancel(request, session_id: int):
 @require_POST
 def session_reschedule(request, session_id: int):
     form = RescheduleForm(request.POST)
-    if not form.is_valid():
+    with timezone.override(_zone(request.user)):  # the form's time is the user's local time
+        valid = form.is_valid()
+    if not valid:
         messages.error(request, "Give the new start as a date and time.")
         return redirect("interviews:session", session_id=session_id)
     starts_at = form.cleaned_data["starts_at"]
-    if timezone.is_naive(starts_at):
-        starts_at = starts_at.replace(tzinfo=_zone(request.user))
     return _session_action(
         request, session_id,
         lambda s: services.session_reschedule(session=s, by=request.user, starts_at=starts_at),
@@ -223,7 +223,7 @@ def standby_update(request):
 @login_required
 @require_POST
 def standby_offer_accept(request, offer_id: int):
-    offer = get_object_or_404(StandbyOffer, pk=offer_id, offered_to=request.user)
+    offer = selectors.standby_offer_get_for_user(request.user, offer_id)
     try:
         session = services.standby_offer_accept(offer=offer, by=request.user)
     except services.BookingError as exc:
@@ -236,9 +236,7 @@ def standby_offer_accept(request, offer_id: int):
 @login_required
 @require_POST
 def no_show_dispute(request, report_id: int):
-    report = NoShowReport.objects.filter(pk=report_id, absent=request.user).first()
-    if report is None:
-        raise Http404("No such report about you.")
+    report = selectors.no_show_report_get_for_absent(request.user, report_id)
     try:
         services.no_show_dispute(report=report, by=request.user, note=request.POST.get("note"))
         messages.success(request, "Dispute recorded; the report no longer counts.")

@@ -116,9 +116,13 @@ def test_cancelling_tells_the_peer_and_reopens_their_request(
     first.refresh_from_db()
     assert second.status == MockRequest.Status.OPEN
     assert first.status == MockRequest.Status.CANCELLED
-    assert [m.to[0] for m in mail.outbox] == [peer.email]
-    (event,) = ics_events(mail.outbox[0])
-    assert str(event["status"]) == "CANCELLED" and int(event["sequence"]) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([peer.email, candidate.email])
+    to_peer = next(m for m in mail.outbox if m.to == [peer.email])
+    assert "cancelled the mock" in to_peer.body and "open again" in to_peer.body
+    for message in mail.outbox:
+        (event,) = ics_events(message)
+        assert str(event["status"]) == "CANCELLED" and int(event["sequence"]) == 1
+        assert str(event["uid"]) == f"mock-{session.uid}@mockloop"
     assert not Booking.objects.filter(session=session, active=True).exists()
     # Far from the start: no cost to reliability.
     assert reliability_score(candidate) == 100

@@ -9,9 +9,21 @@ import pytest
 from django.db import connection
 
 from accounts.services import user_create
+from companies.models import RoleTrack
 from interviews import matching, services
-from interviews.models import Booking, MockSession
-from tests.interviews.conftest import post_request, window
+from interviews.models import AvailabilityWindow, Booking, MockRequest, MockSession
+
+# Rows are made directly: posting through the service would queue the real matcher,
+# which could book these people before the race starts.
+
+
+def open_request(user, start, hours=2):
+    request = MockRequest.objects.create(
+        user=user, target_level="senior", role_track=RoleTrack.objects.get(slug="ml-engineer"),
+        question_types=["any"])
+    AvailabilityWindow.objects.create(request=request, starts_at=start,
+                                      ends_at=start + timedelta(hours=hours))
+    return request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,7 +31,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _match_for(first, second, start) -> matching.Match:
     def as_open(request):
         return matching.OpenRequest(
-            request_id=request.pk, user_id=request.user_id, created_at=request.created_at,
+            request_id=request.pk, user_id=request.user_id,
+            created_at=request.created_at - timedelta(days=2),
             companies=frozenset(), level_rank=1, role_track="ml-engineer",
             focus_areas=frozenset(), windows=())
 
@@ -35,15 +48,15 @@ def test_concurrent_bookings_of_one_person_at_overlapping_times(bank, slot):
     right = user_create(username="right", email="right@example.test",
                         password="pw-long-123x").user
     # The busy person has two open requests, so both matches are valid on their own.
-    busy_one = post_request(busy, [window(slot, 2)])
-    busy_two = post_request(busy, [window(slot + timedelta(hours=2), 2)])
-    left_request = post_request(left, [window(slot, 2)])
-    right_request = post_request(right, [window(slot + timedelta(minutes=30), 2)])
-    matches = [_match_for(busy_one, left_request, slot),
-               _match_for(busy_two, right_request, slot + timedelta(minutes=30))]
-
+    # Two requests of the busy person whose windows both allow 18:30-20:00.
+    busy_one = open_request(busy, slot, hours=3)
+    busy_two = open_request(busy, slot + timedelta(minutes=30), hours=2)
+    left_request = open_request(left, slot, hours=3)
+    right_request = open_request(right, slot + timedelta(minutes=30), hours=2)
+    start = slot + timedelta(minutes=30)
+    matches = [_match_for(busy_one, left_request, start),
+               _match_for(busy_two, right_request, start)]
     barrier = threading.Barrier(2)
-    results: list = [None, None]
 
     def book(index: int) -> None:
         try:
@@ -53,6 +66,7 @@ def test_concurrent_bookings_of_one_person_at_overlapping_times(bank, slot):
             connection.close()
 
     for _ in range(3):
+        results: list = [None, None]
         threads = [threading.Thread(target=book, args=(i,)) for i in range(2)]
         for thread in threads:
             thread.start()
@@ -84,3 +98,28 @@ def test_the_database_itself_refuses_overlapping_bookings(bank, slot, candidate,
     with pytest.raises(IntegrityError, match="booking_no_overlap"):
         Booking.objects.create(user=candidate, session=second, starts_at=second.starts_at,
                                ends_at=second.ends_at)
+
+
+def test_two_matchers_running_at_once_book_everyone_once(bank, slot):
+    people = [user_create(username=f"p{i}", email=f"p{i}@example.test",
+                          password="pw-long-123x").user for i in range(6)]
+    for person in people:
+        open_request(person, slot, hours=4)
+    barrier = threading.Barrier(2)
+    booked: list = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            booked.extend(services.match_open_requests())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert MockSession.objects.count() == len(booked) == 3
+    for person in people:
+        assert Booking.objects.filter(user=person, active=True).count() == 1

@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.services import profile_for
 from companies.models import ALTITUDE_CHOICES, Company, Question, RoleTrack
 from interviews import selectors, services
 from interviews.forms import FOCUS_CHOICES
@@ -29,10 +30,12 @@ class WindowSerializer(serializers.Serializer):
 
 
 class MockRequestInputSerializer(serializers.Serializer):
+    """Companies, level and role track default to the user's profile when left out."""
+
     companies = serializers.SlugRelatedField(slug_field="slug", many=True,
                                              queryset=Company.objects.all(), required=False)
-    target_level = serializers.ChoiceField(choices=ALTITUDE_CHOICES)
-    role_track = serializers.SlugRelatedField(slug_field="slug",
+    target_level = serializers.ChoiceField(choices=ALTITUDE_CHOICES, required=False)
+    role_track = serializers.SlugRelatedField(slug_field="slug", required=False,
                                               queryset=RoleTrack.objects.all())
     question_types = serializers.ListField(
         child=serializers.ChoiceField(choices=WantedType.choices), min_length=1)
@@ -40,11 +43,18 @@ class MockRequestInputSerializer(serializers.Serializer):
                                         required=False)
     windows = WindowSerializer(many=True)
 
-    def to_input(self) -> services.RequestInput:
+    def to_input(self, user) -> services.RequestInput:
         data = self.validated_data
+        profile = profile_for(user)
+        companies = data["companies"] if "companies" in data else list(
+            profile.target_companies.all())
+        role_track = data.get("role_track") or profile.role_track
+        if role_track is None:
+            raise ValidationError({"role_track": ["Give a role track (your profile has none)."]})
         return services.RequestInput(
-            companies=list(data.get("companies", [])), target_level=data["target_level"],
-            role_track=data["role_track"], question_types=data["question_types"],
+            companies=list(companies), target_level=data.get("target_level",
+                                                             profile.target_level),
+            role_track=role_track, question_types=data["question_types"],
             focus_areas=data.get("focus_areas", []),
             windows=[(w["starts_at"], w["ends_at"]) for w in data["windows"]])
 
@@ -110,7 +120,8 @@ class MockRequestListApi(APIView):
         payload = MockRequestInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            created = services.mock_request_create(user=request.user, data=payload.to_input())
+            created = services.mock_request_create(user=request.user,
+                                                   data=payload.to_input(request.user))
         except services.BookingError as exc:
             _raise_booking_error(exc)
         return Response(MockRequestSerializer(created).data, status=status.HTTP_201_CREATED)
@@ -130,7 +141,8 @@ class MockRequestDetailApi(APIView):
         payload = MockRequestInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            updated = services.mock_request_update(request=instance, data=payload.to_input())
+            updated = services.mock_request_update(request=instance,
+                                                   data=payload.to_input(request.user))
         except services.BookingError as exc:
             _raise_booking_error(exc)
         return Response(MockRequestSerializer(updated).data)

@@ -196,3 +196,22 @@ def test_the_api_cancels_and_reports_with_clear_errors(client, candidate, peer, 
     assert past.status_code == 400 and "in the past" in str(past.json())
     cancelled = client.post(f"/api/sessions/{session.pk}/cancel/")
     assert cancelled.json()["status"] == "cancelled"
+
+
+def test_the_api_defaults_companies_level_and_track_from_the_profile(candidate_client,
+                                                                     candidate, bank, slot):
+    from companies.models import Company, RoleTrack
+
+    profile = candidate.profile
+    profile.target_level = "staff"
+    profile.role_track = RoleTrack.objects.get(slug="research-engineer")
+    profile.save()
+    profile.target_companies.set(Company.objects.filter(slug__in=["xai", "mistral"]))
+    payload = {"question_types": ["any"],
+               "windows": [{"starts_at": slot.isoformat(),
+                            "ends_at": (slot + timedelta(hours=2)).isoformat()}]}
+    created = candidate_client.post("/api/mock-requests/", payload,
+                                    content_type="application/json").json()
+    assert created["target_level"] == "staff"
+    assert created["role_track"] == "research-engineer"
+    assert sorted(created["companies"]) == ["mistral", "xai"]

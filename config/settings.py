@@ -7,6 +7,7 @@ Redis for a multi-process deployment (see README).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -121,9 +122,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mockloop <noreply@mockloop.l
 # --- Redis: channel layer and Celery broker, or in-process stand-ins -------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
+    # The pub/sub layer kept up with 1,000 room messages/s where the list-based core
+    # layer did not (see bench/relay.py); durable room state lives in the database.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
@@ -154,6 +157,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {"task": "interviews.send_due_reminders", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- the live room ---------------------------------------------------------------------
+# ICE servers for WebRTC voice, as JSON: [{"urls": "stun:stun.example.org:3478"},
+# {"urls": "turn:turn.example.org", "username": "...", "credential": "..."}]. Empty is
+# fine on one machine or one network (host candidates).
+ROOM_ICE_SERVERS = json.loads(env_str("ROOM_ICE_SERVERS", "[]"))
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,3 +1,9 @@
 """WebSocket routes of every app, gathered for the ASGI router."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from interviews.consumers import RoomConsumer
+
+websocket_urlpatterns = [
+    path("ws/room/<int:session_id>/", RoomConsumer.as_asgi()),
+]

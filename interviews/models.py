@@ -278,3 +278,116 @@ class StandbyOffer(models.Model):
 
     def __str__(self) -> str:
         return f"standby {self.standby_user} for {self.offered_to}"
+
+
+# --- the live room ------------------------------------------------------------------------
+
+
+class RoomState(models.Model):
+    """One per session: the event counter, the active round and the server-owned clock.
+
+    The clock counts seconds in the current phase and overall; while running, the time
+    since `marked_at` is added on top of the stored figures."""
+
+    session = models.OneToOneField(MockSession, on_delete=models.CASCADE,
+                                   related_name="room_state")
+    last_seq = models.PositiveIntegerField(default=0)
+    active_round = models.PositiveSmallIntegerField(default=1)
+    phases = models.JSONField(default=list, help_text="[{key, name, minutes}] of the round.")
+    phase_index = models.PositiveSmallIntegerField(default=0)
+    running = models.BooleanField(default=False)
+    phase_seconds = models.FloatField(default=0)
+    round_seconds = models.FloatField(default=0)
+    marked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"room of mock {self.session_id} at event {self.last_seq}"
+
+
+class RoomEvent(models.Model):
+    """Every state change of a room, in order: the resume log and the replay."""
+
+    session = models.ForeignKey(MockSession, on_delete=models.CASCADE,
+                                related_name="room_events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20)
+    payload = models.JSONField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "seq"], name="one_event_per_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.seq} in mock {self.session_id}"
+
+
+class RevealedHint(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="revealed_hints")
+    index = models.PositiveSmallIntegerField()
+    revealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "index"], name="reveal_hint_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"hint {self.index + 1} of round {self.round_id}"
+
+
+class InterviewerNotes(models.Model):
+    """The interviewer's private pad for one round; carried into the grade form."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"notes on round {self.round_id}"
+
+
+class WhiteboardElement(models.Model):
+    """The current version of one Excalidraw element of a session's shared board."""
+
+    session = models.ForeignKey(MockSession, on_delete=models.CASCADE,
+                                related_name="whiteboard_elements")
+    element_id = models.CharField(max_length=64)
+    version = models.PositiveIntegerField()
+    version_nonce = models.BigIntegerField()
+    data = models.JSONField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "element_id"],
+                                    name="one_row_per_element"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.element_id} v{self.version}"
+
+
+class RoomObserver(models.Model):
+    """Someone a participant invited to watch the room read-only (their coach)."""
+
+    session = models.ForeignKey(MockSession, on_delete=models.CASCADE,
+                                related_name="observers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="observe_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} observes mock {self.session_id}"

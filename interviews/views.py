@@ -243,3 +243,51 @@ def no_show_dispute(request, report_id: int):
     except services.BookingError as exc:
         messages.error(request, str(exc))
     return redirect("interviews:dashboard")
+
+
+@login_required
+def room_page(request, session_id: int):
+    """The live room: the candidate's view or the interviewer's cockpit for the active
+    round; observers get the candidate's view, read-only."""
+    from django.conf import settings
+
+    from companies.selectors import rubric_for
+    from interviews import room
+
+    access = room.room_access(request.user, session_id)
+    round_ = access.round
+    context = {
+        "session": access.session, "round": round_, "role": access.role,
+        "question": round_.question, "peer": access.session.peer_of(request.user)
+        if access.is_participant else None,
+        "config": {"sessionId": access.session.pk, "role": access.role,
+                   "userId": request.user.pk, "round": round_.number,
+                   "iceServers": settings.ROOM_ICE_SERVERS,
+                   "hintCount": len(round_.question.hints)},
+    }
+    if access.role == "interviewer":
+        notes = getattr(round_, "notes", None)
+        context.update(rubric=rubric_for(round_.question), notes=notes.text if notes else "",
+                       company=round_.company)
+    return render(request, "interviews/room.html", context)
+
+
+@login_required
+@require_POST
+def observer_invite(request, session_id: int):
+    from django.contrib.auth import get_user_model
+
+    from interviews import room
+
+    session = selectors.mock_session_get_for_user(request.user, session_id)
+    username = (request.POST.get("username") or "").strip()
+    invitee = get_user_model().objects.filter(username=username).first()
+    if invitee is None:
+        messages.error(request, f"No account named '{username}'.")
+    else:
+        try:
+            room.observer_invite(session=session, by=request.user, user=invitee)
+            messages.success(request, f"{username} can now watch the room, read-only.")
+        except room.RoomError as exc:
+            messages.error(request, str(exc))
+    return redirect("interviews:session", session_id=session.pk)

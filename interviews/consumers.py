@@ -1,0 +1,240 @@
+"""The room's WebSocket: validates every message, calls the room services, relays events.
+
+A bad message gets an error reply and is dropped; it never closes the room for others
+or touches stored state. Voice signalling (WebRTC offers, answers, ICE candidates) is
+relayed to the other participant and not stored.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.http import Http404
+
+from interviews import room
+
+MAX_FRAME = 256 * 1024
+MAX_SMALL_FRAME = 16 * 1024
+MAX_ELEMENTS = 500
+RATE_PER_SECOND = 30.0
+BURST = 60.0
+
+
+class MessageError(ValueError):
+    def __init__(self, code: str, message: str):
+        self.code = code
+        super().__init__(message)
+
+
+def _int(data: dict, name: str, *, minimum: int = 0, maximum: int = 2**53) -> int:
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise MessageError("invalid", f"'{name}' must be a whole number from {minimum} "
+                                      f"to {maximum}.")
+    return value
+
+
+def _str(data: dict, name: str, *, max_length: int) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or len(value) > max_length:
+        raise MessageError("invalid", f"'{name}' must be text of at most {max_length} "
+                                      "characters.")
+    return value
+
+
+def validate_elements(raw: Any) -> list[dict]:
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_ELEMENTS:
+        raise MessageError("invalid", f"'elements' must list 1 to {MAX_ELEMENTS} elements.")
+    for element in raw:
+        if not isinstance(element, dict):
+            raise MessageError("invalid", "Each element must be an object.")
+        _str(element, "id", max_length=64)
+        _str(element, "type", max_length=32)
+        _int(element, "version", minimum=1)
+        _int(element, "versionNonce", minimum=-(2**53), maximum=2**53)
+    return raw
+
+
+def validate_signal(raw: Any) -> dict:
+    if not isinstance(raw, dict) or not ({"description", "candidate"} & set(raw)):
+        raise MessageError("invalid", "'data' must hold a 'description' or a 'candidate'.")
+    description = raw.get("description")
+    if description is not None:
+        if not isinstance(description, dict) or description.get("type") not in (
+                "offer", "answer", "rollback"):
+            raise MessageError("invalid", "A description needs a type offer, answer or "
+                                          "rollback.")
+        _str(description, "sdp", max_length=MAX_SMALL_FRAME) if "sdp" in description else None
+    candidate = raw.get("candidate")
+    if candidate is not None and not isinstance(candidate, dict):
+        raise MessageError("invalid", "A candidate must be an object or null.")
+    return raw
+
+
+class TokenBucket:
+    def __init__(self, rate: float = RATE_PER_SECOND, burst: float = BURST):
+        self.rate, self.capacity, self.tokens = rate, burst, burst
+        self.updated = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        self.user = self.scope["user"]
+        try:
+            access = await database_sync_to_async(room.room_access)(self.user, self.session_id)
+        except Http404:
+            await self.close(code=4403)
+            return
+        self.group = room.group_name(self.session_id)
+        self.bucket = TokenBucket()
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "welcome", "role": access.role,
+                              "user": self.user.pk, "round": access.round.number})
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_send(self.group, {
+                "type": "room.presence", "user": self.user.pk, "present": False,
+                "sender": self.channel_name, "reply": True})
+
+    async def send_json(self, content: dict) -> None:
+        await self.send(text_data=json.dumps(content, separators=(",", ":")))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        ref = None
+        try:
+            if text_data is None:
+                raise MessageError("invalid", "Send JSON text frames.")
+            if len(text_data) > MAX_FRAME:
+                raise MessageError("too_large", f"Messages are limited to {MAX_FRAME} bytes.")
+            if not self.bucket.take():
+                raise MessageError("rate_limited", "Too many messages; slow down.")
+            try:
+                message = json.loads(text_data)
+            except json.JSONDecodeError:
+                raise MessageError("invalid", "Messages must be JSON objects.") from None
+            if not isinstance(message, dict):
+                raise MessageError("invalid", "Messages must be JSON objects.")
+            ref = message.get("ref") if isinstance(message.get("ref"), str | int) else None
+            kind = message.get("type")
+            if kind != "whiteboard" and len(text_data) > MAX_SMALL_FRAME:
+                raise MessageError("too_large", f"'{kind}' messages are limited to "
+                                                f"{MAX_SMALL_FRAME} bytes.")
+            handler = self.HANDLERS.get(kind)
+            if handler is None:
+                raise MessageError("invalid", f"Unknown message type {kind!r}.")
+            await handler(self, message)
+        except MessageError as exc:
+            await self.send_json({"type": "error", "code": exc.code, "message": str(exc),
+                                  "ref": ref})
+        except room.RoomError as exc:
+            await self.send_json({"type": "error", "code": exc.code, "message": str(exc),
+                                  "ref": ref})
+
+    # --- handlers --------------------------------------------------------------------
+
+    async def on_hello(self, message: dict) -> None:
+        """A (re)connecting client: a fresh one gets the snapshot, a returning one the
+        events it missed, or is told to reload when too far behind."""
+        last_seq = _int(message, "last_seq")
+        snapshot, events = await database_sync_to_async(self._resume)(last_seq)
+        if snapshot is not None:
+            await self.send_json({"type": "snapshot", **snapshot})
+        elif events is None:
+            await self.send_json({"type": "reload", "reason": "too far behind"})
+            return
+        else:
+            for event in events:
+                await self.send_json({"type": "event", **event})
+        await self.channel_layer.group_send(self.group, {
+            "type": "room.presence", "user": self.user.pk, "present": True,
+            "sender": self.channel_name, "reply": False})
+
+    def _resume(self, last_seq: int):
+        access = room.room_access(self.user, self.session_id)
+        if last_seq == 0:
+            return room.room_snapshot(access), []
+        return None, room.events_since(access.session, last_seq)
+
+    async def on_reveal_hint(self, message: dict) -> None:
+        index = _int(message, "index", maximum=50)
+        await self._command(lambda access: room.hint_reveal(access, index=index, by=self.user))
+
+    async def on_clock(self, message: dict) -> None:
+        action = _str(message, "action", max_length=20)
+        await self._command(lambda access: room.clock_command(access, action=action,
+                                                              by=self.user))
+
+    async def on_whiteboard(self, message: dict) -> None:
+        elements = validate_elements(message.get("elements"))
+        await self._command(lambda access: room.whiteboard_apply(access, elements=elements,
+                                                                 by=self.user))
+
+    async def on_notes(self, message: dict) -> None:
+        text = _str(message, "text", max_length=room.MAX_NOTES)
+        await self._command(lambda access: room.notes_save(access, text=text, by=self.user))
+        await self.send_json({"type": "notes_saved", "ref": message.get("ref")})
+
+    async def on_signal(self, message: dict) -> None:
+        data = validate_signal(message.get("data"))
+        access = await database_sync_to_async(room.room_access)(self.user, self.session_id)
+        if not access.is_participant:
+            raise MessageError("forbidden", "Observers are not in the call.")
+        await self.channel_layer.group_send(self.group, {
+            "type": "room.signal", "data": data, "user": self.user.pk,
+            "sender": self.channel_name})
+
+    async def on_ping(self, message: dict) -> None:
+        await self.send_json({"type": "pong", "ref": message.get("ref")})
+
+    async def _command(self, action) -> None:
+        def run():
+            return action(room.room_access(self.user, self.session_id))
+
+        try:
+            await database_sync_to_async(run)()
+        except Http404:
+            await self.close(code=4403)
+
+    HANDLERS = {
+        "hello": on_hello, "reveal_hint": on_reveal_hint, "clock": on_clock,
+        "whiteboard": on_whiteboard, "notes": on_notes, "signal": on_signal, "ping": on_ping,
+    }
+
+    # --- group messages --------------------------------------------------------------
+
+    async def room_event(self, event: dict) -> None:
+        await self.send_json({"type": "event", "seq": event["seq"], "kind": event["kind"],
+                              "payload": event["payload"]})
+
+    async def room_signal(self, event: dict) -> None:
+        if event["sender"] != self.channel_name and event["user"] != self.user.pk:
+            await self.send_json({"type": "signal", "from": event["user"],
+                                  "data": event["data"]})
+
+    async def room_presence(self, event: dict) -> None:
+        if event["sender"] == self.channel_name:
+            return
+        await self.send_json({"type": "presence", "user": event["user"],
+                              "present": event["present"]})
+        if event["present"] and not event["reply"]:
+            # Tell the newcomer who is already here.
+            await self.channel_layer.send(event["sender"], {
+                "type": "room.presence", "user": self.user.pk, "present": True,
+                "sender": self.channel_name, "reply": True})

@@ -1,0 +1,290 @@
+"""The live room: who may do what, the event log, hints, the clock and the whiteboard.
+
+Every change is stored with its event (one sequence number per session, assigned under
+a row lock on the room state) and broadcast to the session's group after the commit,
+so a client that reconnects can ask for what it missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from companies.selectors import bank_document
+from interviews.models import (
+    InterviewerNotes,
+    MockSession,
+    RevealedHint,
+    RoomEvent,
+    RoomObserver,
+    RoomState,
+    Round,
+    WhiteboardElement,
+)
+
+RESUME_LIMIT = 500
+MAX_NOTES = 50_000
+
+
+class RoomError(ValueError):
+    """A room command that cannot be taken; `code` is machine-readable."""
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        super().__init__(message)
+
+
+def group_name(session_id: int) -> str:
+    return f"room-{session_id}"
+
+
+# --- access ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoomAccess:
+    session: MockSession
+    round: Round
+    role: str  # "interviewer", "candidate" or "observer"
+
+    @property
+    def is_participant(self) -> bool:
+        return self.role != "observer"
+
+
+def room_access(user, session_id: int) -> RoomAccess:
+    """The user's place in the room for the active round; 404 for anyone not invited."""
+    if not user.is_authenticated:
+        raise Http404("No such room.")
+    try:
+        session = (MockSession.objects.select_related("participant_a__profile",
+                                                      "participant_b__profile")
+                   .filter(Q(participant_a=user) | Q(participant_b=user) |
+                           Q(observers__user=user)).distinct().get(pk=session_id))
+    except (MockSession.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such room.") from None
+    state = room_state(session)
+    round_ = (session.rounds.select_related("question", "company")
+              .get(number=state.active_round))
+    if round_.interviewer_id == user.pk:
+        role = "interviewer"
+    elif round_.candidate_id == user.pk:
+        role = "candidate"
+    else:
+        role = "observer"
+    return RoomAccess(session=session, round=round_, role=role)
+
+
+def room_state(session: MockSession) -> RoomState:
+    state, _ = RoomState.objects.get_or_create(
+        session=session, defaults={"phases": phases_for(session.rounds.get(number=1))})
+    return state
+
+
+def phases_for(round_: Round) -> list[dict]:
+    """RESHAPE for a design question that fills the round; else the question's timebox."""
+    question = round_.question
+    if question.type == "design" and question.timebox_minutes >= 40:
+        slug = "reshape-60" if round_.minutes >= 60 else "reshape-45"
+        for plan in bank_document("phases").get("plans", []):
+            if plan["slug"] == slug:
+                return [{"key": p["key"], "name": p["name"], "minutes": p["minutes"]}
+                        for p in plan["phases"]]
+    minutes = min(question.timebox_minutes, round_.minutes)
+    return [{"key": "answer", "name": f"{question.get_type_display()} answer",
+             "minutes": minutes}]
+
+
+def observer_invite(*, session: MockSession, by, user) -> RoomObserver:
+    """A participant invites someone (their coach) to watch read-only."""
+    if not session.has_participant(by):
+        raise RoomError("forbidden", "Only the two participants can invite observers.")
+    if session.has_participant(user):
+        raise RoomError("invalid", "Participants are in the room already.")
+    observer, _ = RoomObserver.objects.get_or_create(session=session, user=user,
+                                                     defaults={"invited_by": by})
+    return observer
+
+
+# --- the event log --------------------------------------------------------------------
+
+
+def _append_event(session_id: int, kind: str, payload: dict, actor=None) -> RoomEvent:
+    """Store an event with the next sequence number; broadcast once committed."""
+    state = RoomState.objects.select_for_update().get(session_id=session_id)
+    state.last_seq += 1
+    state.save(update_fields=["last_seq"])
+    event = RoomEvent.objects.create(session_id=session_id, seq=state.last_seq, kind=kind,
+                                     payload=payload, actor=actor)
+    message = {"type": "room.event", "seq": event.seq, "kind": kind, "payload": payload}
+    transaction.on_commit(lambda: _broadcast(session_id, message))
+    return event
+
+
+def _broadcast(session_id: int, message: dict) -> None:
+    async_to_sync(get_channel_layer().group_send)(group_name(session_id), message)
+
+
+def events_since(session: MockSession, seq: int) -> list[dict] | None:
+    """Events after `seq`, or None when the client is too far behind and must reload."""
+    state = room_state(session)
+    if state.last_seq - seq > RESUME_LIMIT:
+        return None
+    return [{"seq": e.seq, "kind": e.kind, "payload": e.payload}
+            for e in RoomEvent.objects.filter(session=session, seq__gt=seq).order_by("seq")]
+
+
+# --- snapshot -------------------------------------------------------------------------
+
+
+def clock_payload(state: RoomState, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    extra = (now - state.marked_at).total_seconds() if state.running and state.marked_at else 0
+    return {
+        "round": state.active_round, "phases": state.phases, "phase_index": state.phase_index,
+        "running": state.running, "phase_seconds": round(state.phase_seconds + extra, 1),
+        "round_seconds": round(state.round_seconds + extra, 1),
+        "server_time": now.isoformat(),
+    }
+
+
+def room_snapshot(access: RoomAccess) -> dict:
+    """Everything a client needs to draw the room; never the solution or the rubric."""
+    session = access.session
+    state = room_state(session)
+    return {
+        "seq": state.last_seq,
+        "role": access.role,
+        "round": access.round.number,
+        "clock": clock_payload(state),
+        "hints": revealed_hints(access.round),
+        "elements": [e.data for e in WhiteboardElement.objects.filter(session=session)
+                     .order_by("updated_at", "id")],
+    }
+
+
+def revealed_hints(round_: Round) -> list[dict]:
+    hints = round_.question.hints
+    return [{"index": r.index, "text": hints[r.index]}
+            for r in round_.revealed_hints.order_by("index") if r.index < len(hints)]
+
+
+# --- commands -------------------------------------------------------------------------
+
+
+def _require_interviewer(access: RoomAccess) -> None:
+    if access.role != "interviewer":
+        raise RoomError("forbidden", "Only this round's interviewer can do that.")
+
+
+def hint_reveal(access: RoomAccess, *, index: int, by) -> RoomEvent:
+    """Show one of the question's hints to the candidate, at once."""
+    _require_interviewer(access)
+    hints = access.round.question.hints
+    if not 0 <= index < len(hints):
+        raise RoomError("invalid", f"This question has hints 0 to {len(hints) - 1}.")
+    with transaction.atomic():
+        _, created = RevealedHint.objects.get_or_create(round=access.round, index=index)
+        if not created:
+            raise RoomError("invalid", f"Hint {index + 1} is already shown.")
+        return _append_event(access.session.pk, "hint",
+                             {"round": access.round.number, "index": index,
+                              "text": hints[index]}, by)
+
+
+CLOCK_ACTIONS = ("start", "pause", "next_phase", "next_round")
+
+
+def clock_command(access: RoomAccess, *, action: str, by,
+                  now: datetime | None = None) -> RoomEvent:
+    """The interviewer drives the clock; every client shows the server's figures."""
+    _require_interviewer(access)
+    if action not in CLOCK_ACTIONS:
+        raise RoomError("invalid", f"Clock actions are {', '.join(CLOCK_ACTIONS)}.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        state = RoomState.objects.select_for_update().get(session=access.session)
+        _bank_running_time(state, now)
+        if action == "start":
+            state.running, state.marked_at = True, now
+        elif action == "pause":
+            state.running = False
+        elif action == "next_phase":
+            if state.phase_index + 1 >= len(state.phases):
+                raise RoomError("invalid", "This is the last phase; swap to the next round.")
+            state.phase_index += 1
+            state.phase_seconds = 0
+        elif action == "next_round":
+            if state.active_round >= 2:
+                raise RoomError("invalid", "This is the last round.")
+            state.active_round += 1
+            next_round = access.session.rounds.select_related("question").get(
+                number=state.active_round)
+            state.phases = phases_for(next_round)
+            state.phase_index, state.phase_seconds, state.round_seconds = 0, 0, 0
+            state.running = False
+        state.save(update_fields=["running", "marked_at", "phase_index", "phase_seconds",
+                                  "round_seconds", "active_round", "phases"])
+        kind = "round" if action == "next_round" else "clock"
+        return _append_event(access.session.pk, kind, clock_payload(state, now), by)
+
+
+def _bank_running_time(state: RoomState, now: datetime) -> None:
+    if state.running and state.marked_at:
+        elapsed = (now - state.marked_at).total_seconds()
+        state.phase_seconds += elapsed
+        state.round_seconds += elapsed
+    state.marked_at = now
+
+
+def whiteboard_apply(access: RoomAccess, *, elements: list[dict], by) -> RoomEvent | None:
+    """Merge a client's changed elements: per element, the higher version wins and a
+    tie goes to the lower versionNonce (Excalidraw's rule), so concurrent edits
+    converge and nothing is lost. Returns the event of what changed, if anything."""
+    if not access.is_participant:
+        raise RoomError("forbidden", "Observers watch the whiteboard; they cannot draw.")
+    with transaction.atomic():
+        ids = [e["id"] for e in elements]
+        current = {w.element_id: w for w in WhiteboardElement.objects.select_for_update()
+                   .filter(session=access.session, element_id__in=ids)}
+        accepted = []
+        for element in elements:
+            existing = current.get(element["id"])
+            if existing is not None and not _wins(element, existing):
+                continue
+            WhiteboardElement.objects.update_or_create(
+                session=access.session, element_id=element["id"],
+                defaults={"version": element["version"],
+                          "version_nonce": element["versionNonce"], "data": element})
+            accepted.append(element)
+        if not accepted:
+            return None
+        return _append_event(access.session.pk, "whiteboard", {"elements": accepted}, by)
+
+
+def _wins(incoming: dict, existing: WhiteboardElement) -> bool:
+    if incoming["version"] != existing.version:
+        return incoming["version"] > existing.version
+    return incoming["versionNonce"] < existing.version_nonce
+
+
+def notes_save(access: RoomAccess, *, text: str, by) -> InterviewerNotes:
+    """The interviewer's private notes: stored, never broadcast."""
+    _require_interviewer(access)
+    if len(text) > MAX_NOTES:
+        raise RoomError("too_large", f"Notes hold at most {MAX_NOTES} characters.")
+    notes, _ = InterviewerNotes.objects.update_or_create(round=access.round,
+                                                        defaults={"text": text})
+    return notes
+
+
+def whiteboard_scene(session: MockSession) -> list[dict]:
+    return [e.data for e in WhiteboardElement.objects.filter(session=session)
+            .order_by("updated_at", "id")]

@@ -1,0 +1,353 @@
+// The live room: one socket (reconnects with backoff and resumes from the last event it
+// saw), the server-owned timer, hints, the shared whiteboard, private notes and voice.
+
+const config = JSON.parse(document.getElementById("room-config").textContent);
+const $ = (selector) => document.querySelector(selector);
+
+// --- socket ---------------------------------------------------------------------------
+
+const socket = {
+  ws: null,
+  lastSeq: 0,
+  backoff: 500,
+  handlers: {},
+  queue: [],
+
+  connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    this.ws = new WebSocket(`${scheme}://${location.host}/ws/room/${config.sessionId}/`);
+    this.ws.addEventListener("open", () => {
+      this.backoff = 500;
+      setStatus("Connected", true);
+      this.raw({ type: "hello", last_seq: this.lastSeq });
+      for (const message of this.queue.splice(0)) this.raw(message);
+    });
+    this.ws.addEventListener("message", (event) => this.receive(event.data));
+    this.ws.addEventListener("close", (event) => {
+      if (event.code === 4403) {
+        setStatus("You are not part of this room", false);
+        return;
+      }
+      setStatus(`Reconnecting in ${Math.round(this.backoff / 1000)} s…`, false);
+      setTimeout(() => this.connect(), this.backoff);
+      this.backoff = Math.min(this.backoff * 2, 15000);
+    });
+  },
+
+  raw(message) {
+    this.ws.send(JSON.stringify(message));
+  },
+
+  send(message) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.raw(message);
+    else if (message.type !== "signal") this.queue.push(message);
+  },
+
+  receive(text) {
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!message || typeof message.type !== "string") return;
+    if (message.type === "event") {
+      if (typeof message.seq !== "number" || message.seq <= this.lastSeq) return; // duplicate
+      this.lastSeq = message.seq;
+      (this.handlers[`event:${message.kind}`] || (() => {}))(message.payload);
+      return;
+    }
+    if (message.type === "snapshot") this.lastSeq = message.seq;
+    (this.handlers[message.type] || (() => {}))(message);
+  },
+
+  on(type, handler) {
+    this.handlers[type] = handler;
+  },
+};
+
+function setStatus(text, ok) {
+  const badge = $("[data-connection]");
+  badge.textContent = text;
+  badge.classList.toggle("connected", ok);
+}
+
+// --- timer ----------------------------------------------------------------------------
+
+let clock = null;
+let clockReceivedAt = 0;
+
+function applyClock(payload) {
+  clock = payload;
+  clockReceivedAt = performance.now();
+  renderClock();
+}
+
+function format(seconds) {
+  const s = Math.abs(Math.round(seconds));
+  return `${seconds < 0 ? "-" : ""}${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function renderClock() {
+  if (!clock || !Array.isArray(clock.phases) || !clock.phases.length) return;
+  const extra = clock.running ? (performance.now() - clockReceivedAt) / 1000 : 0;
+  const phase = clock.phases[clock.phase_index] || clock.phases[0];
+  const phaseLeft = phase.minutes * 60 - (clock.phase_seconds + extra);
+  const total = clock.phases.reduce((sum, p) => sum + p.minutes * 60, 0);
+  const roundLeft = total - (clock.round_seconds + extra);
+  $("[data-phase-name]").textContent = `${phase.name} (${clock.phase_index + 1}/${clock.phases.length})`;
+  const left = $("[data-phase-left]");
+  left.textContent = format(phaseLeft);
+  left.classList.toggle("over", phaseLeft < 0);
+  $("[data-round-left]").textContent = format(roundLeft);
+  $("[data-running]").textContent = clock.running ? "" : "(paused)";
+}
+setInterval(renderClock, 500);
+
+// --- hints ----------------------------------------------------------------------------
+
+function showHint(hint) {
+  const list = $("[data-hints]");
+  if (list.querySelector(`[data-hint-index="${hint.index}"]`)) return;
+  const item = document.createElement("li");
+  item.className = "hint";
+  item.dataset.hintIndex = hint.index;
+  item.value = hint.index + 1;
+  item.textContent = hint.text;
+  list.appendChild(item);
+  const button = document.querySelector(`[data-reveal="${hint.index}"]`);
+  if (button) {
+    button.disabled = true;
+    button.textContent = "Shown";
+  }
+}
+
+document.querySelectorAll("[data-reveal]").forEach((button) => {
+  button.addEventListener("click", () =>
+    socket.send({ type: "reveal_hint", index: Number(button.dataset.reveal) }));
+});
+document.querySelectorAll("[data-clock]").forEach((button) => {
+  button.addEventListener("click", () => socket.send({ type: "clock", action: button.dataset.clock }));
+});
+
+// --- notes ----------------------------------------------------------------------------
+
+const notes = $("[data-notes]");
+if (notes) {
+  let timer = null;
+  notes.addEventListener("input", () => {
+    $("[data-notes-status]").textContent = "saving…";
+    clearTimeout(timer);
+    timer = setTimeout(() => socket.send({ type: "notes", text: notes.value }), 600);
+  });
+  socket.on("notes_saved", () => {
+    $("[data-notes-status]").textContent = "saved";
+  });
+}
+
+// --- whiteboard -----------------------------------------------------------------------
+
+let board = null;
+let pendingElements = [];
+
+async function whiteboardApi() {
+  for (let i = 0; i < 200 && !window.MockloopWhiteboard; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return window.MockloopWhiteboard;
+}
+
+async function mountBoard(elements) {
+  const api = await whiteboardApi();
+  if (!api) {
+    $("[data-whiteboard]").textContent = "The whiteboard failed to load.";
+    return;
+  }
+  if (board) {
+    board.applyRemote(elements);
+    return;
+  }
+  board = api.mount($("[data-whiteboard]"), {
+    initialElements: elements,
+    viewMode: config.role === "observer",
+    onLocalChange: (changed) => {
+      if (changed.length) socket.send({ type: "whiteboard", elements: changed });
+    },
+  });
+  window.mockloopBoard = board;
+  if (pendingElements.length) board.applyRemote(pendingElements.splice(0));
+}
+
+function download(name, blob) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+document.querySelectorAll("[data-export]").forEach((button) => {
+  button.addEventListener("click", async () => {
+    if (!board) return;
+    const base = `mockloop-${config.sessionId}-whiteboard`;
+    if (button.dataset.export === "png") download(`${base}.png`, await board.exportPng());
+    else download(`${base}.svg`, new Blob([await board.exportSvg()], { type: "image/svg+xml" }));
+  });
+});
+
+// --- events from the server ------------------------------------------------------------
+
+socket.on("snapshot", (snapshot) => {
+  if (snapshot.round !== config.round) {
+    location.reload();
+    return;
+  }
+  applyClock(snapshot.clock);
+  (snapshot.hints || []).forEach(showHint);
+  mountBoard(snapshot.elements || []);
+});
+socket.on("event:clock", applyClock);
+socket.on("event:round", () => location.reload());
+socket.on("event:hint", (payload) => {
+  if (payload.round === config.round) showHint(payload);
+});
+socket.on("event:whiteboard", (payload) => {
+  if (!Array.isArray(payload.elements)) return;
+  if (board) board.applyRemote(payload.elements);
+  else pendingElements.push(...payload.elements);
+});
+socket.on("reload", () => location.reload());
+socket.on("error", (message) => {
+  const box = $("[data-voice-error]") || $("[data-connection]");
+  if (message.code === "rate_limited" || message.code === "too_large") box.textContent = message.message;
+  console.warn("room:", message.code, message.message);
+});
+
+// --- presence and voice ---------------------------------------------------------------
+
+const present = new Set();
+socket.on("presence", (message) => {
+  if (message.present) present.add(message.user);
+  else present.delete(message.user);
+  $("[data-presence]").textContent = present.size ? `${present.size} other(s) here` : "alone here";
+  if (message.present && voice) voice.peerArrived(message.user);
+});
+
+let voice = null;
+if (config.role !== "observer") voice = startVoice();
+
+function startVoice() {
+  const state = $("[data-voice-state]");
+  const errorBox = $("[data-voice-error]");
+  let pc = null;
+  let stream = null;
+  let peerId = null;
+  let makingOffer = false;
+  let ignoreOffer = false;
+  let polite = true;
+
+  function newConnection() {
+    if (pc) pc.close();
+    pc = new RTCPeerConnection({ iceServers: config.iceServers || [] });
+    if (stream) stream.getTracks().forEach((track) => pc.addTrack(track, stream));
+    else pc.addTransceiver("audio", { direction: "recvonly" });
+    pc.onconnectionstatechange = () => {
+      state.textContent = pc.connectionState;
+      state.dataset.state = pc.connectionState;
+    };
+    pc.ontrack = (event) => {
+      $("[data-remote-audio]").srcObject = event.streams[0] || new MediaStream([event.track]);
+    };
+    pc.onicecandidate = (event) => socket.send({ type: "signal", data: { candidate: event.candidate ? event.candidate.toJSON() : null } });
+    pc.onnegotiationneeded = async () => {
+      try {
+        makingOffer = true;
+        await pc.setLocalDescription();
+        socket.send({ type: "signal", data: { description: pc.localDescription.toJSON() } });
+      } catch (err) {
+        console.warn("voice negotiation failed", err);
+      } finally {
+        makingOffer = false;
+      }
+    };
+  }
+
+  const early = [];
+
+  async function onSignal(message) {
+    if (!pc) {
+      early.push(message); // the peer's offer can beat our own microphone prompt
+      return;
+    }
+    if (message.from !== peerId) return;
+    const { description, candidate } = message.data || {};
+    try {
+      if (description) {
+        const collision = description.type === "offer" && (makingOffer || pc.signalingState !== "stable");
+        ignoreOffer = !polite && collision;
+        if (ignoreOffer) return;
+        await pc.setRemoteDescription(description);
+        if (description.type === "offer") {
+          await pc.setLocalDescription();
+          socket.send({ type: "signal", data: { description: pc.localDescription.toJSON() } });
+        }
+      } else if (candidate !== undefined) {
+        try {
+          await pc.addIceCandidate(candidate || undefined);
+        } catch (err) {
+          if (!ignoreOffer) throw err;
+        }
+      }
+    } catch (err) {
+      console.warn("voice signal failed", err);
+    }
+  }
+  socket.on("signal", onSignal);
+
+  function meter(mediaStream) {
+    const context = new AudioContext();
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 512;
+    context.createMediaStreamSource(mediaStream).connect(analyser);
+    const samples = new Uint8Array(analyser.fftSize);
+    setInterval(() => {
+      analyser.getByteTimeDomainData(samples);
+      let peak = 0;
+      for (const v of samples) peak = Math.max(peak, Math.abs(v - 128) / 128);
+      $("[data-level]").value = peak;
+    }, 100);
+  }
+
+  $("[data-mute]").addEventListener("click", (event) => {
+    if (!stream) return;
+    const track = stream.getAudioTracks()[0];
+    track.enabled = !track.enabled;
+    event.target.textContent = track.enabled ? "Mute" : "Unmute";
+    event.target.setAttribute("aria-pressed", String(!track.enabled));
+  });
+
+  const ready = navigator.mediaDevices.getUserMedia({ audio: true }).then(
+    (media) => {
+      stream = media;
+      meter(media);
+    },
+    (err) => {
+      errorBox.textContent = err && err.name === "NotAllowedError"
+        ? "Microphone blocked: allow it for this site in your browser's settings, then reload. You can still hear your peer and use the whiteboard."
+        : "No microphone found: you can still hear your peer and use the whiteboard.";
+    },
+  );
+  state.textContent = "waiting for your peer";
+
+  return {
+    async peerArrived(userId) {
+      await ready;
+      peerId = userId;
+      polite = config.userId > userId;
+      newConnection();
+      for (const message of early.splice(0)) await onSignal(message);
+    },
+  };
+}
+
+socket.connect();

@@ -1,0 +1,1 @@
+import{sk as a,tk as t,uk as e}from"./chunk-6G44BK65.js";import"./chunk-GIK2URCW.js";import"./chunk-7WNWATSX.js";import"./chunk-PHKIAKHS.js";export{e as decodePngMetadata,t as encodePngMetadata,a as getTEXtChunk};

@@ -1,0 +1,1 @@
+import{a as s,b as a,c as o,d as t}from"./chunk-PPKURRNX.js";import"./chunk-GIK2URCW.js";import"./chunk-7WNWATSX.js";import"./chunk-PHKIAKHS.js";export{s as Commands,a as subsetToBase64,o as subsetToBinary,t as toBase64};

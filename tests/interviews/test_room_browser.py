@@ -1,0 +1,139 @@
+"""The room in two real browsers: hints, the shared whiteboard, reloads, voice."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from interviews import services
+from interviews.models import MockSession
+from tests.conftest import browser_login
+from tests.interviews.conftest import post_request, window
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+
+
+@pytest.fixture(scope="module")
+def media_browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", *FAKE_MEDIA],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def room_session(transactional_db, candidate, peer, slot):
+    call_command("load_bank", verbosity=0)
+    post_request(candidate, [window(slot, 2)], types=("design",))
+    post_request(peer, [window(slot, 2)], types=("design",))
+    services.match_open_requests()
+    return MockSession.objects.get()
+
+
+def open_room(browser, base_url, username, session, foreign):
+    context = browser.new_context(base_url=base_url, viewport={"width": 1440, "height": 900},
+                                  permissions=["microphone"])
+
+    def guard(route):
+        host = route.request.url.split("/")[2].split(":")[0]
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            foreign.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    browser_login(page, username)
+    page.goto(f"/mocks/session/{session.pk}/room/")
+    page.wait_for_selector("[data-connection].connected")
+    page.wait_for_function("() => window.mockloopBoard !== undefined")
+    return page
+
+
+def draw_rectangle(page, dx: int, dy: int) -> None:
+    board = page.locator("[data-whiteboard]").bounding_box()
+    # Focus the canvas on an empty spot, away from the toolbars, then pick the tool.
+    page.mouse.click(board["x"] + board["width"] - 80, board["y"] + board["height"] - 140)
+    page.keyboard.press("r")
+    x, y = board["x"] + dx, board["y"] + dy
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 80, y + 60, steps=5)
+    page.mouse.up()
+    page.keyboard.press("Escape")
+
+
+def wait_for_shapes(page, count: int) -> None:
+    page.wait_for_function(
+        f"() => window.mockloopBoard.getElements()"
+        f".filter(e => !e.isDeleted && e.type === 'rectangle').length >= {count}",
+        timeout=10_000)
+
+
+def test_two_peers_share_hints_drawing_timer_and_voice(media_browser, live_server_url,
+                                                       room_session, candidate, peer,
+                                                       outsider):
+    session = room_session
+    round_one = session.rounds.get(number=1)
+    interviewer = round_one.interviewer.username
+    seeker_name = round_one.candidate.username
+    foreign: list[str] = []
+    boss = open_room(media_browser, live_server_url, interviewer, session, foreign)
+    seeker = open_room(media_browser, live_server_url, seeker_name, session, foreign)
+
+    # The candidate never gets the solution or the cockpit.
+    question = round_one.question
+    assert seeker.locator("[data-testid=cockpit]").count() == 0
+    assert question.solution[:60] not in seeker.content()
+    assert boss.locator("[data-testid=cockpit]").count() == 1
+
+    # A revealed hint appears for the candidate at once.
+    boss.locator("[data-reveal='0']").click()
+    seeker.wait_for_selector("[data-testid=room-hints] li", timeout=5_000)
+    assert question.hints[0] in seeker.locator("[data-testid=room-hints]").inner_text()
+
+    # A rectangle drawn by one appears on the other; both draw at once and both survive.
+    # Drawn right of the style panel that opens on the left when a tool is picked.
+    draw_rectangle(boss, 320, 120)
+    wait_for_shapes(seeker, 1)
+    draw_rectangle(boss, 480, 150)
+    draw_rectangle(seeker, 400, 330)
+    wait_for_shapes(seeker, 3)
+    wait_for_shapes(boss, 3)
+
+    # The clock is the server's: start it, reload, and the phase and running state hold.
+    boss.locator("[data-clock='start']").click()
+    boss.locator("[data-clock='next_phase']").click()
+    seeker.wait_for_function(
+        "() => document.querySelector('[data-phase-name]').textContent.includes('(2/')")
+    seeker.reload()
+    seeker.wait_for_selector("[data-connection].connected")
+    seeker.wait_for_function("() => window.mockloopBoard !== undefined")
+    wait_for_shapes(seeker, 3)
+    assert "(2/" in seeker.locator("[data-phase-name]").inner_text()
+    assert "(paused)" not in seeker.locator("[data-running]").inner_text()
+
+    # Voice: the two browsers' WebRTC connection comes up with fake devices.
+    for page in (boss, seeker):
+        page.wait_for_selector("[data-voice-state][data-state=connected]", timeout=20_000)
+
+    # A third logged-in user is refused.
+    third = media_browser.new_context(base_url=live_server_url)
+    stranger = third.new_page()
+    browser_login(stranger, outsider.username)
+    response = stranger.goto(f"/mocks/session/{session.pk}/room/")
+    assert response.status == 404
+    third.close()
+    boss.context.close()
+    seeker.context.close()
+    assert not foreign, f"the room requested non-local hosts: {foreign}"

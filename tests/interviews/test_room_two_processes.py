@@ -1,0 +1,97 @@
+"""Two ASGI processes sharing Redis serve one room: each side sees the other's changes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+
+import pytest
+import websockets
+from django.conf import settings
+from django.core.management import call_command
+
+from interviews import services
+from interviews.models import MockSession
+from tests.conftest import ROOT, _test_database_env, _wait_for, free_port
+from tests.interviews.conftest import post_request, window
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def two_servers(transactional_db):
+    assert settings.REDIS_URL, "this test needs REDIS_URL (make test sets it)"
+    processes, urls = [], []
+    for _ in range(2):
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host",
+             "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--log-level", "warning"],
+            cwd=ROOT, env=_test_database_env())
+        processes.append(process)
+        urls.append(f"127.0.0.1:{port}")
+    try:
+        for url, process in zip(urls, processes, strict=True):
+            _wait_for(f"http://{url}/healthz", process)
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def session_cookie(user) -> str:
+    from django.test import Client
+
+    client = Client()  # one per user: logging another user in would end this session
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+async def until(socket, kind: str, timeout: float = 5) -> dict:
+    while True:
+        message = json.loads(await asyncio.wait_for(socket.recv(), timeout))
+        if message["type"] == "event" and message["kind"] == kind:
+            return message
+
+
+async def exchange(first_url, second_url, session_id, first_cookie, second_cookie):
+    async def connect(url, cookie):
+        socket = await websockets.connect(
+            f"ws://{url}/ws/room/{session_id}/", origin=f"http://{url}",
+            additional_headers={"Cookie": cookie})
+        await socket.send(json.dumps({"type": "hello", "last_seq": 0}))
+        return socket
+
+    left = await connect(first_url, first_cookie)
+    right = await connect(second_url, second_cookie)
+    try:
+        box = {"id": "shared", "type": "rectangle", "version": 1, "versionNonce": 7,
+               "x": 1, "y": 2, "width": 3, "height": 4, "isDeleted": False}
+        await left.send(json.dumps({"type": "whiteboard", "elements": [box]}))
+        seen_right = await until(right, "whiteboard")
+        await until(left, "whiteboard")  # the sender's own echo
+        await right.send(json.dumps({"type": "whiteboard",
+                                     "elements": [{**box, "version": 2, "x": 40}]}))
+        seen_left = await until(left, "whiteboard")
+        return seen_right, seen_left
+    finally:
+        await left.close()
+        await right.close()
+
+
+def test_clients_on_different_processes_share_the_room(two_servers, candidate, peer, slot):
+    call_command("load_bank", verbosity=0)
+    post_request(candidate, [window(slot, 2)])
+    post_request(peer, [window(slot, 2)])
+    services.match_open_requests()
+    session = MockSession.objects.get()
+    first_cookie = session_cookie(candidate)
+    second_cookie = session_cookie(peer)
+    seen_right, seen_left = asyncio.run(exchange(two_servers[0], two_servers[1], session.pk,
+                                                 first_cookie, second_cookie))
+    assert seen_right["payload"]["elements"][0]["x"] == 1
+    assert seen_left["payload"]["elements"][0]["x"] == 40
+    assert seen_left["seq"] == seen_right["seq"] + 1

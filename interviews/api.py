@@ -301,3 +301,17 @@ class StandbyApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+
+
+class WhiteboardApi(APIView):
+    """The session's current scene and the timestamped log of how it grew."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=None)
+    def get(self, request, session_id: int):
+        from interviews import room
+
+        access = room.room_access(request.user, session_id)
+        return Response({"elements": room.whiteboard_scene(access.session),
+                         "log": room.whiteboard_log(access.session)})

@@ -16,6 +16,8 @@ urlpatterns = [
          name="api-session-reschedule"),
     path("sessions/<int:session_id>/no-show/", api.MockSessionNoShowApi.as_view(),
          name="api-session-no-show"),
+    path("sessions/<int:session_id>/whiteboard/", api.WhiteboardApi.as_view(),
+         name="api-session-whiteboard"),
     path("rounds/<int:round_id>/swap-question/", api.RoundSwapApi.as_view(),
          name="api-round-swap"),
     path("standby/", api.StandbyApi.as_view(), name="api-standby"),

@@ -288,3 +288,11 @@ def notes_save(access: RoomAccess, *, text: str, by) -> InterviewerNotes:
 def whiteboard_scene(session: MockSession) -> list[dict]:
     return [e.data for e in WhiteboardElement.objects.filter(session=session)
             .order_by("updated_at", "id")]
+
+
+def whiteboard_log(session: MockSession) -> list[dict]:
+    """How the drawing grew: every accepted change with its time, for replay in step
+    with the transcript."""
+    return [{"seq": e.seq, "at": e.created_at.isoformat(), "elements": e.payload["elements"]}
+            for e in RoomEvent.objects.filter(session=session, kind="whiteboard")
+            .order_by("seq")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
@@ -122,6 +124,13 @@ def test_two_peers_share_hints_drawing_timer_and_voice(media_browser, live_serve
     wait_for_shapes(seeker, 3)
     assert "(2/" in seeker.locator("[data-phase-name]").inner_text()
     assert "(paused)" not in seeker.locator("[data-running]").inner_text()
+
+    # The final scene exports as PNG and SVG.
+    for kind in ("png", "svg"):
+        with seeker.expect_download() as download:
+            seeker.locator(f"[data-export='{kind}']").click()
+        head = Path(download.value.path()).read_bytes()[:16]
+        assert head.startswith(b"\x89PNG") if kind == "png" else b"<svg" in head
 
     # Voice: the two browsers' WebRTC connection comes up with fake devices.
     for page in (boss, seeker):

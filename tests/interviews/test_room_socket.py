@@ -350,3 +350,19 @@ def test_a_stranger_with_an_account_is_refused(session):
     other = get_user_model().objects.create_user("late", "late@example.test", "pw-long-99x")
     connected, code = Client(other, session.pk).connect()
     assert not connected and code == 4403
+
+
+def test_the_scene_and_its_log_are_served_to_the_room_only(session, candidate, peer, outsider,
+                                                           clients, client):
+    left = clients(candidate, session)
+    left.send({"type": "whiteboard", "elements": [element("a", 1, 5)]})
+    left.receive_type("event")
+    left.send({"type": "whiteboard", "elements": [element("a", 2, 5, x=30)]})
+    left.receive_type("event")
+    client.force_login(peer)
+    body = client.get(f"/api/sessions/{session.pk}/whiteboard/").json()
+    assert [e["x"] for e in body["elements"]] == [30]
+    assert [entry["elements"][0]["version"] for entry in body["log"]] == [1, 2]
+    assert all(entry["at"] for entry in body["log"])
+    client.force_login(outsider)
+    assert client.get(f"/api/sessions/{session.pk}/whiteboard/").status_code == 404

@@ -102,6 +102,19 @@ def phases_for(round_: Round) -> list[dict]:
              "minutes": minutes}]
 
 
+def people_in(session: MockSession) -> dict[int, str]:
+    """Display names of everyone who may be in the room, by user id."""
+    people = {user.pk: _display_name(user) for user in session.participants}
+    for observer in session.observers.select_related("user__profile"):
+        people[observer.user_id] = f"{_display_name(observer.user)} (observer)"
+    return people
+
+
+def _display_name(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.name if profile else user.get_username()
+
+
 def observer_invite(*, session: MockSession, by, user) -> RoomObserver:
     """A participant invites someone (their coach) to watch read-only."""
     if not session.has_participant(by):

@@ -262,6 +262,7 @@ def room_page(request, session_id: int):
         if access.is_participant else None,
         "config": {"sessionId": access.session.pk, "role": access.role,
                    "userId": request.user.pk, "round": round_.number,
+                   "people": room.people_in(access.session),
                    "iceServers": settings.ROOM_ICE_SERVERS,
                    "hintCount": len(round_.question.hints)},
     }

@@ -129,7 +129,8 @@ def live_server_url(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright (no downloaded browser)."""
+    """Debian's Chromium driven by Playwright (no downloaded browser), with fake
+    microphone devices so rooms can start their voice call."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -137,7 +138,8 @@ def browser():
             executable_path="/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+                  "--disable-sync", "--use-fake-ui-for-media-stream",
+                  "--use-fake-device-for-media-stream"],
         )
         yield chromium
         chromium.close()

@@ -229,7 +229,8 @@ const present = new Set();
 socket.on("presence", (message) => {
   if (message.present) present.add(message.user);
   else present.delete(message.user);
-  $("[data-presence]").textContent = present.size ? `${present.size} other(s) here` : "alone here";
+  const names = [...present].map((id) => (config.people || {})[id] || "someone");
+  $("[data-presence]").textContent = names.length ? `here: ${names.join(", ")}` : "nobody else here yet";
   if (message.present && voice) voice.peerArrived(message.user);
 });
 

@@ -14,24 +14,6 @@ from tests.interviews.conftest import post_request, window
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-
-
-@pytest.fixture(scope="module")
-def media_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", *FAKE_MEDIA],
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def room_session(transactional_db, candidate, peer, slot):
     call_command("load_bank", verbosity=0)
@@ -82,7 +64,7 @@ def wait_for_shapes(page, count: int) -> None:
         timeout=10_000)
 
 
-def test_two_peers_share_hints_drawing_timer_and_voice(media_browser, live_server_url,
+def test_two_peers_share_hints_drawing_timer_and_voice(browser, live_server_url,
                                                        room_session, candidate, peer,
                                                        outsider):
     session = room_session
@@ -90,8 +72,14 @@ def test_two_peers_share_hints_drawing_timer_and_voice(media_browser, live_serve
     interviewer = round_one.interviewer.username
     seeker_name = round_one.candidate.username
     foreign: list[str] = []
-    boss = open_room(media_browser, live_server_url, interviewer, session, foreign)
-    seeker = open_room(media_browser, live_server_url, seeker_name, session, foreign)
+    boss = open_room(browser, live_server_url, interviewer, session, foreign)
+    seeker = open_room(browser, live_server_url, seeker_name, session, foreign)
+
+    # Each sees who is present.
+    boss.wait_for_function(f"() => document.querySelector('[data-presence]').textContent"
+                           f".includes('{seeker_name}')")
+    seeker.wait_for_function(f"() => document.querySelector('[data-presence]').textContent"
+                             f".includes('{interviewer}')")
 
     # The candidate never gets the solution or the cockpit.
     question = round_one.question
@@ -137,7 +125,7 @@ def test_two_peers_share_hints_drawing_timer_and_voice(media_browser, live_serve
         page.wait_for_selector("[data-voice-state][data-state=connected]", timeout=20_000)
 
     # A third logged-in user is refused.
-    third = media_browser.new_context(base_url=live_server_url)
+    third = browser.new_context(base_url=live_server_url)
     stranger = third.new_page()
     browser_login(stranger, outsider.username)
     response = stranger.goto(f"/mocks/session/{session.pk}/room/")

@@ -6,6 +6,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import websockets
@@ -90,8 +91,11 @@ def test_clients_on_different_processes_share_the_room(two_servers, candidate, p
     session = MockSession.objects.get()
     first_cookie = session_cookie(candidate)
     second_cookie = session_cookie(peer)
-    seen_right, seen_left = asyncio.run(exchange(two_servers[0], two_servers[1], session.pk,
-                                                 first_cookie, second_cookie))
+    # A thread of its own: Playwright may already run an event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        seen_right, seen_left = pool.submit(
+            asyncio.run, exchange(two_servers[0], two_servers[1], session.pk, first_cookie,
+                                  second_cookie)).result(timeout=60)
     assert seen_right["payload"]["elements"][0]["x"] == 1
     assert seen_left["payload"]["elements"][0]["x"] == 40
     assert seen_left["seq"] == seen_right["seq"] + 1

@@ -77,10 +77,13 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections: the room's socket handlers reach the database many times a
+# second from Channels' worker thread; opening a connection each time dominated the cost.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'mockloop.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 USES_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -127,7 +130,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Deployments (or test runs) sharing one Redis keep their rooms apart by prefix.
+            "CONFIG": {"hosts": [REDIS_URL],
+                       "prefix": env_str("CHANNEL_LAYER_PREFIX", "mockloop")},
         }
     }
 else:

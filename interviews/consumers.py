@@ -99,6 +99,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except Http404:
             await self.close(code=4403)
             return
+        self.access = access  # refreshed when the round (and so the roles) changes
         self.group = room.group_name(self.session_id)
         self.bucket = TokenBucket()
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -167,7 +168,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             "sender": self.channel_name, "reply": False})
 
     def _resume(self, last_seq: int):
-        access = room.room_access(self.user, self.session_id)
+        access = self.access = room.room_access(self.user, self.session_id)
         if last_seq == 0:
             return room.room_snapshot(access), []
         return None, room.events_since(access.session, last_seq)
@@ -193,8 +194,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def on_signal(self, message: dict) -> None:
         data = validate_signal(message.get("data"))
-        access = await database_sync_to_async(room.room_access)(self.user, self.session_id)
-        if not access.is_participant:
+        if not self.access.is_participant:
             raise MessageError("forbidden", "Observers are not in the call.")
         await self.channel_layer.group_send(self.group, {
             "type": "room.signal", "data": data, "user": self.user.pk,
@@ -204,13 +204,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "pong", "ref": message.get("ref")})
 
     async def _command(self, action) -> None:
-        def run():
-            return action(room.room_access(self.user, self.session_id))
-
-        try:
-            await database_sync_to_async(run)()
-        except Http404:
-            await self.close(code=4403)
+        await database_sync_to_async(action)(self.access)
 
     HANDLERS = {
         "hello": on_hello, "reveal_hint": on_reveal_hint, "clock": on_clock,
@@ -220,6 +214,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # --- group messages --------------------------------------------------------------
 
     async def room_event(self, event: dict) -> None:
+        if event["kind"] == "round":
+            self.access = await database_sync_to_async(room.room_access)(self.user,
+                                                                         self.session_id)
         await self.send_json({"type": "event", "seq": event["seq"], "kind": event["kind"],
                               "payload": event["payload"]})
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -130,13 +130,17 @@ def observer_invite(*, session: MockSession, by, user) -> RoomObserver:
 
 
 def _append_event(session_id: int, kind: str, payload: dict, actor=None) -> RoomEvent:
-    """Store an event with the next sequence number; broadcast once committed."""
-    state = RoomState.objects.select_for_update().get(session_id=session_id)
-    state.last_seq += 1
-    state.save(update_fields=["last_seq"])
-    event = RoomEvent.objects.create(session_id=session_id, seq=state.last_seq, kind=kind,
+    """Store an event with the next sequence number; broadcast once committed.
+
+    The counter is bumped with one UPDATE ... RETURNING, which also holds the row lock
+    until the commit, so numbers are gap-free and in commit order per session."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE interviews_roomstate SET last_seq = last_seq + 1 "
+                       "WHERE session_id = %s RETURNING last_seq", [session_id])
+        seq = cursor.fetchone()[0]
+    event = RoomEvent.objects.create(session_id=session_id, seq=seq, kind=kind,
                                      payload=payload, actor=actor)
-    message = {"type": "room.event", "seq": event.seq, "kind": kind, "payload": payload}
+    message = {"type": "room.event", "seq": seq, "kind": kind, "payload": payload}
     transaction.on_commit(lambda: _broadcast(session_id, message))
     return event
 
@@ -265,27 +269,33 @@ def whiteboard_apply(access: RoomAccess, *, elements: list[dict], by) -> RoomEve
         raise RoomError("forbidden", "Observers watch the whiteboard; they cannot draw.")
     with transaction.atomic():
         ids = [e["id"] for e in elements]
-        current = {w.element_id: w for w in WhiteboardElement.objects.select_for_update()
-                   .filter(session=access.session, element_id__in=ids)}
-        accepted = []
+        rows = (WhiteboardElement.objects.select_for_update()
+                .filter(session=access.session, element_id__in=ids)
+                .values_list("element_id", "version", "version_nonce"))
+        current = {element_id: (version, nonce) for element_id, version, nonce in rows}
+        accepted = {}
         for element in elements:
-            existing = current.get(element["id"])
-            if existing is not None and not _wins(element, existing):
+            known = current.get(element["id"])
+            if known is not None and not _wins(element, *known):
                 continue
-            WhiteboardElement.objects.update_or_create(
-                session=access.session, element_id=element["id"],
-                defaults={"version": element["version"],
-                          "version_nonce": element["versionNonce"], "data": element})
-            accepted.append(element)
+            accepted[element["id"]] = element
+            current[element["id"]] = (element["version"], element["versionNonce"])
         if not accepted:
             return None
-        return _append_event(access.session.pk, "whiteboard", {"elements": accepted}, by)
+        WhiteboardElement.objects.bulk_create(
+            [WhiteboardElement(session=access.session, element_id=element_id,
+                               version=e["version"], version_nonce=e["versionNonce"], data=e)
+             for element_id, e in accepted.items()],
+            update_conflicts=True, unique_fields=["session", "element_id"],
+            update_fields=["version", "version_nonce", "data", "updated_at"])
+        return _append_event(access.session.pk, "whiteboard",
+                             {"elements": list(accepted.values())}, by)
 
 
-def _wins(incoming: dict, existing: WhiteboardElement) -> bool:
-    if incoming["version"] != existing.version:
-        return incoming["version"] > existing.version
-    return incoming["versionNonce"] < existing.version_nonce
+def _wins(incoming: dict, version: int, version_nonce: int) -> bool:
+    if incoming["version"] != version:
+        return incoming["version"] > version
+    return incoming["versionNonce"] < version_nonce
 
 
 def notes_save(access: RoomAccess, *, text: str, by) -> InterviewerNotes:

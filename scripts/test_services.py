@@ -125,6 +125,7 @@ def main(argv: list[str]) -> int:
     env.setdefault("DATABASE_URL", ensure_postgres())
     env.setdefault("REDIS_URL", ensure_redis())
     env.setdefault("CELERY_EMBEDDED_WORKER", "0")
+    env.setdefault("CHANNEL_LAYER_PREFIX", f"mockloop-test-{os.getpid()}")
     env.setdefault("DEBUG", "1")
     log(f"DATABASE_URL={env['DATABASE_URL']} REDIS_URL={env['REDIS_URL']}")
     return subprocess.call(argv[2:], env=env)

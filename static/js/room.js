@@ -237,67 +237,94 @@ socket.on("presence", (message) => {
 let voice = null;
 if (config.role !== "observer") voice = startVoice();
 
+// One side calls, the other answers, so offers never cross: the participant with the
+// lower user id is the caller. Every offer starts a new negotiation with its own id; an
+// answer or ICE candidate for any other negotiation is stale and dropped.
 function startVoice() {
   const state = $("[data-voice-state]");
   const errorBox = $("[data-voice-error]");
   let pc = null;
   let stream = null;
   let peerId = null;
-  let makingOffer = false;
-  let ignoreOffer = false;
-  let polite = true;
+  let negotiation = null;
+  let watchdog = null;
+  const myCall = Math.random().toString(36).slice(2) + Date.now().toString(36);
 
-  function newConnection() {
+  function isCaller(userId) {
+    return config.userId < userId;
+  }
+
+  function send(data) {
+    socket.send({ type: "signal", data: { ...data, call: negotiation } });
+  }
+
+  function newConnection(id) {
     if (pc) pc.close();
-    pc = new RTCPeerConnection({ iceServers: config.iceServers || [] });
-    if (stream) stream.getTracks().forEach((track) => pc.addTrack(track, stream));
-    else pc.addTransceiver("audio", { direction: "recvonly" });
-    pc.onconnectionstatechange = () => {
-      state.textContent = pc.connectionState;
-      state.dataset.state = pc.connectionState;
+    negotiation = id;
+    const current = new RTCPeerConnection({ iceServers: config.iceServers || [] });
+    pc = current;
+    if (stream) stream.getTracks().forEach((track) => current.addTrack(track, stream));
+    else current.addTransceiver("audio", { direction: "recvonly" });
+    current.onconnectionstatechange = () => {
+      if (current !== pc) return;
+      state.textContent = current.connectionState;
+      state.dataset.state = current.connectionState;
     };
-    pc.ontrack = (event) => {
+    current.ontrack = (event) => {
       $("[data-remote-audio]").srcObject = event.streams[0] || new MediaStream([event.track]);
     };
-    pc.onicecandidate = (event) => socket.send({ type: "signal", data: { candidate: event.candidate ? event.candidate.toJSON() : null } });
-    pc.onnegotiationneeded = async () => {
-      try {
-        makingOffer = true;
-        await pc.setLocalDescription();
-        socket.send({ type: "signal", data: { description: pc.localDescription.toJSON() } });
-      } catch (err) {
-        console.warn("voice negotiation failed", err);
-      } finally {
-        makingOffer = false;
-      }
+    current.onicecandidate = (event) => {
+      if (current === pc) send({ candidate: event.candidate ? event.candidate.toJSON() : null });
     };
+    return current;
+  }
+
+  async function call() {
+    if (peerId === null) return;
+    const current = newConnection(`${myCall}-${Date.now()}`);
+    try {
+      await current.setLocalDescription(await current.createOffer());
+      if (current === pc) send({ description: current.localDescription.toJSON() });
+    } catch (err) {
+      console.warn("voice offer failed", err);
+    }
+    clearTimeout(watchdog);
+    // A lost signal would leave the call hanging: try again while it is not connected.
+    watchdog = setTimeout(() => {
+      if (current === pc && current.connectionState !== "connected") call();
+    }, 10000);
+  }
+
+  async function answer(offer, id) {
+    const current = newConnection(id);
+    try {
+      await current.setRemoteDescription(offer);
+      await current.setLocalDescription(await current.createAnswer());
+      if (current === pc) send({ description: current.localDescription.toJSON() });
+    } catch (err) {
+      console.warn("voice answer failed", err);
+    }
   }
 
   const early = [];
 
   async function onSignal(message) {
-    if (!pc) {
+    if (!stream && !micSettled) {
       early.push(message); // the peer's offer can beat our own microphone prompt
       return;
     }
+    const { description, candidate, call: id } = message.data || {};
+    if (peerId === null) peerId = message.from;
     if (message.from !== peerId) return;
-    const { description, candidate } = message.data || {};
     try {
-      if (description) {
-        const collision = description.type === "offer" && (makingOffer || pc.signalingState !== "stable");
-        ignoreOffer = !polite && collision;
-        if (ignoreOffer) return;
-        await pc.setRemoteDescription(description);
-        if (description.type === "offer") {
-          await pc.setLocalDescription();
-          socket.send({ type: "signal", data: { description: pc.localDescription.toJSON() } });
-        }
+      if (description && description.type === "offer") {
+        await answer(description, id);
+      } else if (id !== negotiation || !pc) {
+        return; // belongs to an earlier negotiation
+      } else if (description && description.type === "answer") {
+        if (pc.signalingState === "have-local-offer") await pc.setRemoteDescription(description);
       } else if (candidate !== undefined) {
-        try {
-          await pc.addIceCandidate(candidate || undefined);
-        } catch (err) {
-          if (!ignoreOffer) throw err;
-        }
+        await pc.addIceCandidate(candidate || undefined);
       }
     } catch (err) {
       console.warn("voice signal failed", err);
@@ -327,6 +354,7 @@ function startVoice() {
     event.target.setAttribute("aria-pressed", String(!track.enabled));
   });
 
+  let micSettled = false;
   const ready = navigator.mediaDevices.getUserMedia({ audio: true }).then(
     (media) => {
       stream = media;
@@ -337,16 +365,17 @@ function startVoice() {
         ? "Microphone blocked: allow it for this site in your browser's settings, then reload. You can still hear your peer and use the whiteboard."
         : "No microphone found: you can still hear your peer and use the whiteboard.";
     },
-  );
+  ).finally(async () => {
+    micSettled = true;
+    for (const message of early.splice(0)) await onSignal(message);
+  });
   state.textContent = "waiting for your peer";
 
   return {
     async peerArrived(userId) {
       await ready;
       peerId = userId;
-      polite = config.userId > userId;
-      newConnection();
-      for (const message of early.splice(0)) await onSignal(message);
+      if (isCaller(userId)) await call();
     },
   };
 }

@@ -122,7 +122,7 @@ def test_two_peers_share_hints_drawing_timer_and_voice(browser, live_server_url,
 
     # Voice: the two browsers' WebRTC connection comes up with fake devices.
     for page in (boss, seeker):
-        page.wait_for_selector("[data-voice-state][data-state=connected]", timeout=20_000)
+        page.wait_for_selector("[data-voice-state][data-state=connected]", timeout=40_000)
 
     # A third logged-in user is refused.
     third = browser.new_context(base_url=live_server_url)

@@ -391,3 +391,49 @@ class RoomObserver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} observes mock {self.session_id}"
+
+
+# --- recording and transcript -------------------------------------------------------------
+
+
+class SpeakerRole(models.TextChoices):
+    INTERVIEWER = "interviewer", "Interviewer"
+    CANDIDATE = "candidate", "Candidate"
+
+
+class TranscriptSegment(models.Model):
+    """A stretch of one participant's speech in a round, with times in seconds from the
+    round's start. Grades cite these rows."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="transcript")
+    speaker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="+")
+    role = models.CharField(max_length=12, choices=SpeakerRole.choices)
+    start_seconds = models.FloatField()
+    end_seconds = models.FloatField()
+    text = models.TextField()
+    words = models.JSONField(default=list, blank=True,
+                             help_text="[{word, start, end}] in round seconds.")
+    source_key = models.CharField(
+        max_length=64, help_text="What produced it (track and audio window), so re-running "
+                                 "a transcription replaces instead of duplicating.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "start_seconds", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "speaker", "source_key", "start_seconds"],
+                                    name="segment_once_per_source"),
+        ]
+        indexes = [models.Index(fields=["round", "start_seconds"])]
+
+    def __str__(self) -> str:
+        return f"{self.role} at {self.start_seconds:.1f}s in round {self.round_id}"
+
+    @property
+    def timestamp(self) -> str:
+        """mm:ss (or h:mm:ss) of the segment's start."""
+        total = int(self.start_seconds)
+        hours, rest = divmod(total, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"

@@ -145,6 +145,14 @@ def _append_event(session_id: int, kind: str, payload: dict, actor=None) -> Room
     return event
 
 
+def publish_event(session_id: int, kind: str, payload: dict, actor=None) -> RoomEvent:
+    """Append an event from outside the socket (a Celery task, a view) and broadcast it to
+    the room once committed; reconnecting clients catch up from the log."""
+    with transaction.atomic():
+        room_state(MockSession.objects.get(pk=session_id))
+        return _append_event(session_id, kind, payload, actor)
+
+
 def _broadcast(session_id: int, message: dict) -> None:
     async_to_sync(get_channel_layer().group_send)(group_name(session_id), message)
 

@@ -100,3 +100,20 @@ def no_show_report_get_for_absent(user, report_id: int) -> NoShowReport:
         return NoShowReport.objects.get(pk=report_id, absent=user)
     except (NoShowReport.DoesNotExist, ValueError, TypeError):
         raise Http404("No such report about you.") from None
+
+
+def transcript_for_round(round_: Round) -> list:
+    """Both tracks of a round merged by time (the INTERVIEWER/CANDIDATE layout)."""
+    from interviews.models import TranscriptSegment
+
+    return list(TranscriptSegment.objects.filter(round=round_)
+                .order_by("start_seconds", "id"))
+
+
+def transcript_line_url(segment) -> str:
+    """Where a grade's citation of `segment` points: its line on the transcript page,
+    which plays the audio from `t` when there is audio."""
+    from django.urls import reverse
+
+    return (reverse("interviews:round_transcript", args=[segment.round_id])
+            + f"?t={segment.start_seconds:.1f}#seg-{segment.pk}")

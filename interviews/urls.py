@@ -18,6 +18,7 @@ urlpatterns = [
          name="session_calendar"),
     path("session/<int:session_id>/room/", views.room_page, name="room"),
     path("session/<int:session_id>/observers/", views.observer_invite, name="observer_invite"),
+    path("round/<int:round_id>/transcript/", views.round_transcript, name="round_transcript"),
     path("round/<int:round_id>/swap/", views.round_swap, name="round_swap"),
     path("standby/", views.standby_update, name="standby"),
     path("standby/offer/<int:offer_id>/accept/", views.standby_offer_accept,

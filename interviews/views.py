@@ -292,3 +292,11 @@ def observer_invite(request, session_id: int):
         except room.RoomError as exc:
             messages.error(request, str(exc))
     return redirect("interviews:session", session_id=session.pk)
+
+
+@login_required
+def round_transcript(request, round_id: int):
+    """Both speakers of one round, merged by time."""
+    round_ = selectors.round_get_for_user(request.user, round_id)
+    return render(request, "interviews/transcript.html", {
+        "round": round_, "segments": selectors.transcript_for_round(round_)})

@@ -45,3 +45,12 @@ def tasks_run_in_this_process():
     yield
     app.conf.task_always_eager = False
     app.conf.task_eager_propagates = False
+
+
+@pytest.fixture
+def booked_session(bank, candidate, peer, slot):
+    """A mock the matcher booked for `candidate` and `peer` (round 1: peer interviews)."""
+    post_request(candidate, [window(slot, 2)])
+    post_request(peer, [window(slot, 2)])
+    (session,) = services.match_open_requests()
+    return session

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "companies",
     "interviews",
     "scoring",
+    "coaching",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("companies.urls")),
     path("mocks/", include("interviews.urls")),
+    path("coaching/", include("coaching.urls")),
     path("api/", include("companies.api_urls")),
     path("api/", include("interviews.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -235,3 +235,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.send(event["sender"], {
                 "type": "room.presence", "user": self.user.pk, "present": True,
                 "sender": self.channel_name, "reply": True})
+
+    async def room_revoke(self, event: dict) -> None:
+        """An invitation to watch was withdrawn (a coach link ended): leave at once."""
+        if event["user"] == self.user.pk:
+            await self.send_json({"type": "error", "code": "forbidden",
+                                  "message": "Your invitation to this room was withdrawn."})
+            await self.close(code=4403)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.services import profile_for
+from coaching import selectors as coaching_selectors
 from interviews import selectors, services
 from interviews.calendar import session_ics
 from interviews.forms import (
@@ -130,6 +131,8 @@ def session_detail(request, session_id: int):
         "now": timezone.now(),
         "offers": StandbyOffer.objects.filter(missed_session=session, offered_to=request.user,
                                               status="offered").select_related("standby_user"),
+        "coach_links": coaching_selectors.links_of_candidate(request.user)
+        .filter(status="active"),
     })
 
 
@@ -276,21 +279,15 @@ def room_page(request, session_id: int):
 @login_required
 @require_POST
 def observer_invite(request, session_id: int):
-    from django.contrib.auth import get_user_model
-
-    from interviews import room
+    from coaching import services as coaching_services
 
     session = selectors.mock_session_get_for_user(request.user, session_id)
-    username = (request.POST.get("username") or "").strip()
-    invitee = get_user_model().objects.filter(username=username).first()
-    if invitee is None:
-        messages.error(request, f"No account named '{username}'.")
-    else:
-        try:
-            room.observer_invite(session=session, by=request.user, user=invitee)
-            messages.success(request, f"{username} can now watch the room, read-only.")
-        except room.RoomError as exc:
-            messages.error(request, str(exc))
+    try:
+        coach = coaching_services.coach_invite_to_room(
+            session=session, by=request.user, coach_id=request.POST.get("coach"))
+        messages.success(request, f"{coach.profile.name} can now watch the room, read-only.")
+    except coaching_services.CoachingError as exc:
+        messages.error(request, str(exc))
     return redirect("interviews:session", session_id=session.pk)
 
 

@@ -1,0 +1,54 @@
+"""Who coaches whom, and what a coach may see of a candidate."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from coaching.models import CoachLink
+
+
+def links_of_candidate(candidate) -> QuerySet[CoachLink]:
+    return (CoachLink.objects.filter(candidate=candidate)
+            .exclude(status=CoachLink.Status.ENDED).select_related("coach__profile"))
+
+
+def links_of_coach(coach) -> QuerySet[CoachLink]:
+    return (CoachLink.objects.filter(coach=coach)
+            .exclude(status=CoachLink.Status.ENDED).select_related("candidate__profile"))
+
+
+def active_link(*, coach, candidate) -> CoachLink | None:
+    if coach is None or candidate is None or not getattr(coach, "is_authenticated", True):
+        return None
+    return CoachLink.objects.filter(coach=coach, candidate=candidate,
+                                    status=CoachLink.Status.ACTIVE).first()
+
+
+def coach_may_see(coach, candidate, what: str) -> bool:
+    """True when `coach` has an active link to `candidate` that shares `what`
+    (grades, reports, transcripts, upcoming)."""
+    link = active_link(coach=coach, candidate=candidate)
+    return link is not None and link.shares(what)
+
+
+def linked_candidate_ids(coach) -> list[int]:
+    return list(CoachLink.objects.filter(coach=coach, status=CoachLink.Status.ACTIVE)
+                .values_list("candidate_id", flat=True))
+
+
+def link_get_for_user(user, link_id: int) -> CoachLink:
+    """A link the user is one side of; 404 for anyone else."""
+    link = (CoachLink.objects.filter(pk=link_id).select_related("candidate", "coach")
+            .first())
+    if link is None or user.pk not in (link.candidate_id, link.coach_id):
+        raise Http404("No such coaching link of yours.")
+    return link
+
+
+def pending_link_by_token(token: str) -> CoachLink:
+    link = (CoachLink.objects.filter(token=token, status=CoachLink.Status.PENDING)
+            .select_related("candidate__profile", "coach__profile").first())
+    if link is None:
+        raise Http404("This invitation is no longer valid; ask for a new one.")
+    return link

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +34,8 @@ def _raise(exc: Exception):
     if isinstance(exc, services.GradingError):
         if exc.status == 404:
             raise NotFound(str(exc))
+        if exc.status == 403:
+            raise PermissionDenied(str(exc))
         if exc.status == 409:
             raise GradingConflict(str(exc))
         raise ValidationError({"non_field_errors": [str(exc)]})

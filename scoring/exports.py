@@ -131,5 +131,5 @@ def report_pdf(report: Report, *, base: str | None = None) -> bytes:
         pdf.add_font("DejaVu", style, str(path))
     pdf.set_font("DejaVu", size=10)
     pdf.add_page()
-    pdf.write_html(html, font_family="DejaVu", pre_code_font="DejaVu")
+    pdf.write_html(html, font_family="DejaVu")
     return bytes(pdf.output())

@@ -278,3 +278,10 @@ def rounds_awaiting_grade(user, now: datetime | None = None) -> list[Round]:
               .select_related("question", "interviewer__profile", "candidate__profile")
               .order_by("-starts_at")[:10])
     return [r for r in rounds if r.ends_at <= now]
+
+
+def rounds_graded_lately(user, now: datetime | None = None) -> QuerySet[Round]:
+    """The rounds of the last 60 days the user graded, newest first, for their reports."""
+    now = now or timezone.now()
+    return (Round.objects.filter(grades__author=user, starts_at__gte=now - timedelta(days=60))
+            .select_related("question").order_by("-starts_at").distinct()[:5])

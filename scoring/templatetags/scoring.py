@@ -13,5 +13,6 @@ register = template.Library()
 def grading_panel(context):
     user = context["request"].user
     return {"user": user, "awaiting": selectors.rounds_awaiting_grade(user),
+            "graded": selectors.rounds_graded_lately(user),
             "reattempts": selectors.reattempts_for_dashboard(user),
             "calibration": selectors.calibration_summary(user)}

@@ -42,7 +42,7 @@ def add_segment(round_, role, start, text):
 
 
 @pytest.fixture
-def ended_round(booked_session):
+def ended_round(booked_session):  # noqa: F811  (the fixture imported above)
     """Round 1 (peer interviews candidate) of a mock that ended, with a short transcript
     and the interviewer's room notes."""
     move_to_past(booked_session)

@@ -7,9 +7,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.services import user_create
-from interviews.services import match_open_requests
-
 from interviews.models import TranscriptSegment
+from interviews.services import match_open_requests
 from scoring.models import Citation, Grade, GradeAmendment
 from tests.scoring.conftest import add_segment, api_payload, post_request, window
 

@@ -6,6 +6,7 @@ out by fpdf2 with a bundled DejaVu font, which covers far more than Latin-1.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from markdown_it import MarkdownIt
 from scoring.report import Comparison, GradeView, Report
 
 FONTS = Path(__file__).resolve().parent / "fonts"
+# fpdf2 subsets the font with fontTools, which narrates every step at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 

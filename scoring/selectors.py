@@ -28,9 +28,11 @@ ABANDONED = (MockSession.Status.CANCELLED, MockSession.Status.NO_SHOW)
 
 
 def coach_may_see_grades(user, round_: Round) -> bool:
-    """Hook for coach links (a later issue): the candidate's coaches will see the grades of
-    the candidate's rounds. Until coaches can be linked to candidates, nobody qualifies."""
-    return False
+    """The candidate's coaches see the grades of the candidate's rounds while the link is
+    active and the candidate shares grades."""
+    from coaching.selectors import coach_may_see
+
+    return coach_may_see(user, round_.candidate, "grades")
 
 
 def grade_visible_to(user, round_: Round) -> bool:

@@ -1,0 +1,39 @@
+"""A candidate's coach sees their graded rounds while linked and sharing grades; no one
+else does, and ending the link ends access at once."""
+
+import pytest
+
+from coaching.models import CoachLink
+from coaching.services import coach_link_end, coach_link_update_shares
+from tests.scoring.test_compare_and_report import grade_both
+
+
+def urls(round_):
+    return [f"/grading/round/{round_.pk}/", f"/grading/round/{round_.pk}/report.md",
+            f"/api/rounds/{round_.pk}/grades/"]
+
+
+@pytest.fixture
+def link(ended_round, coach):
+    return CoachLink.objects.create(candidate=ended_round.candidate, coach=coach,
+                                    started_by="coach", status="active")
+
+
+def test_the_candidates_coach_reads_the_report(client, ended_round, coach, link):
+    grade_both(client, ended_round)
+    client.force_login(coach)
+    for url in urls(ended_round):
+        assert client.get(url).status_code == 200, url
+    assert "Asked about scale before drawing." in client.get(urls(ended_round)[1]).content.decode()
+
+
+def test_not_shared_unlinked_or_ended_means_not_found(client, ended_round, coach, link):
+    grade_both(client, ended_round)
+    coach_link_update_shares(link=link, by=ended_round.candidate, shares={"reports": True})
+    client.force_login(coach)
+    assert all(client.get(url).status_code == 404 for url in urls(ended_round))
+
+    coach_link_update_shares(link=link, by=ended_round.candidate, shares={"grades": True})
+    assert client.get(urls(ended_round)[0]).status_code == 200
+    coach_link_end(link=link, by=coach)
+    assert all(client.get(url).status_code == 404 for url in urls(ended_round))

@@ -23,6 +23,7 @@ run: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_bank
+	$(BIN)/python manage.py load_examples
 	@echo "Demo accounts:"
 	@$(BIN)/python manage.py create_demo_accounts
 	@echo "Serving Mockloop on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"

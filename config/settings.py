@@ -161,6 +161,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 CELERY_BEAT_SCHEDULE = {
     "match-open-requests": {"task": "interviews.match_open_requests", "schedule": 300.0},
     "send-due-reminders": {"task": "interviews.send_due_reminders", "schedule": 60.0},
+    "send-reattempt-reminders": {"task": "scoring.send_reattempt_reminders", "schedule": 900.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

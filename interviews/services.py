@@ -354,9 +354,16 @@ def pick_question(*, candidate_request: MockRequest, interviewer, company: Compa
     """A question for the candidate: from their target company and level, of a wanted
     type, never seen by them before (as candidate or interviewer), and not assigned to
     this interviewer to ask this week where possible. Rules relax in that order of
-    importance when nothing fits."""
+    importance when nothing fits. A re-attempt that has fallen due (a question graded
+    below the candidate's target) comes before all of that."""
+    from scoring.selectors import reattempt_question_due
+
     candidate = candidate_request.user
     wanted = wanted_types(candidate_request)
+    reattempt = reattempt_question_due(candidate=candidate, now=now, types=wanted,
+                                       exclude_ids=exclude_ids or set())
+    if reattempt is not None:
+        return reattempt
     seen = seen_question_ids(candidate) | (exclude_ids or set())
     asked_this_week = set(Round.objects.filter(
         interviewer=interviewer, starts_at__gte=now - timedelta(days=7),

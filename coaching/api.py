@@ -5,8 +5,9 @@ the shape of config/api_errors.py."""
 
 from __future__ import annotations
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -98,7 +99,10 @@ class ProgressApi(APIView):
 
     @extend_schema(parameters=PROGRESS_PARAMETERS, responses={200: dict})
     def get(self, request, candidate_id: int | None = None):
-        access = selectors.progress_access(request.user, candidate_id)
+        try:
+            access = selectors.progress_access(request.user, candidate_id)
+        except Http404 as exc:
+            raise NotFound(str(exc)) from None
         catalog = history.load_catalog()
         form = ProgressFilterForm(request.query_params,
                                   companies=list(catalog.companies.values()))

@@ -76,14 +76,15 @@ class ProgressAccess:
         return self.candidate.profile.name
 
 
-def progress_access(viewer, candidate_id: int | None = None) -> ProgressAccess:
+def progress_access(viewer, candidate_id: int | None = None, *,
+                    viewer_profile=None) -> ProgressAccess:
     """The viewer's own progress (candidate_id None or their own id), or that of a
     candidate they coach through an active link; 404 for everyone else, coaches' own
     included, so nobody learns who has an account."""
     if not viewer.is_authenticated:
         raise Http404("No such candidate.")
     if candidate_id is None or candidate_id == viewer.pk:
-        profile = profile_for(viewer)
+        profile = viewer_profile or profile_for(viewer)
         if profile.is_coach:
             raise Http404("Coach accounts have no progress of their own; see your roster.")
         viewer.profile = profile

@@ -115,9 +115,9 @@ def link_end(request, link_id: int):
 # --- progress and the roster --------------------------------------------------------------
 
 
-def _activate_zone(user) -> None:
+def _activate_zone(profile) -> None:
     try:
-        timezone.activate(zoneinfo.ZoneInfo(profile_for(user).time_zone))
+        timezone.activate(zoneinfo.ZoneInfo(profile.time_zone))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         timezone.activate(zoneinfo.ZoneInfo("UTC"))
 
@@ -133,11 +133,12 @@ def _progress_urls(access: ProgressAccess) -> dict[str, str]:
             "report": reverse("coaching:candidate_progress_report", args=[pk])}
 
 
-def _progress(request, candidate_id: int | None):
+def _progress(request, candidate_id: int | None, viewer=None):
     """(access, form, report or None) for a progress view; the report is None when the
     filters are invalid."""
-    access = selectors.progress_access(request.user, candidate_id)
-    _activate_zone(request.user)
+    viewer = viewer or profile_for(request.user)
+    access = selectors.progress_access(request.user, candidate_id, viewer_profile=viewer)
+    _activate_zone(viewer)
     catalog = history.load_catalog()
     form = ProgressFilterForm(request.GET, companies=list(catalog.companies.values()))
     if not form.is_valid():
@@ -148,9 +149,10 @@ def _progress(request, candidate_id: int | None):
 @login_required
 def progress(request, candidate_id: int | None = None):
     """A candidate's progress: their own, or a linked coach's view of what they share."""
-    if candidate_id is None and profile_for(request.user).is_coach:
-        return redirect("coaching:roster")
-    access, form, report = _progress(request, candidate_id)
+    viewer = profile_for(request.user)
+    if candidate_id is None and viewer.is_coach:
+        return redirect("coaching:roster")  # a coach's own "progress" is their roster
+    access, form, report = _progress(request, candidate_id, viewer)
     template = ("coaching/partials/progress_body.html" if request.htmx
                 else "coaching/progress.html")
     return render(request, template, {
@@ -192,9 +194,10 @@ def progress_csv(request, candidate_id: int | None = None):
 @login_required
 def roster(request):
     """All the coach's linked candidates in one sortable, filterable table."""
-    if not profile_for(request.user).is_coach:
+    viewer = profile_for(request.user)
+    if not viewer.is_coach:
         raise PermissionDenied("Only coach accounts have a roster.")
-    _activate_zone(request.user)
+    _activate_zone(viewer)
     catalog = history.load_catalog()
     form = RosterFilterForm(request.GET, companies=list(catalog.companies.values()))
     rows = None

@@ -39,9 +39,9 @@ from coaching.selectors import ProgressAccess
 from companies.bank_schema import ALTITUDES
 from companies.models import QuestionType
 
-PERIODS = {"30": 30, "90": 90, "180": 180, "365": 365, "all": None}
-PERIOD_LABELS = {"30": "Last 30 days", "90": "Last 90 days", "180": "Last 6 months",
-                 "365": "Last 12 months", "all": "All time"}
+PERIODS = {"all": None, "30": 30, "90": 90, "180": 180, "365": 365}
+PERIOD_LABELS = {"all": "All time", "30": "Last 30 days", "90": "Last 90 days",
+                 "180": "Last 6 months", "365": "Last 12 months"}
 IDLE_AFTER = timedelta(days=14)
 
 

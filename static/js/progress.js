@@ -45,7 +45,7 @@
   function baseOptions(extra) {
     return Object.assign({
       responsive: true, maintainAspectRatio: false, animation: false,
-      plugins: { legend: { labels: { usePointStyle: true, boxWidth: 10 } } },
+      plugins: { legend: { labels: { usePointStyle: true, boxWidth: 8, boxHeight: 8 } } },
     }, extra);
   }
 
@@ -73,7 +73,7 @@
       options: baseOptions({
         scales: { y: altitudeAxis(data.altitudes), x: { ticks: { maxTicksLimit: 4 } } },
         plugins: {
-          legend: { labels: { usePointStyle: true, boxWidth: 8, font: { size: 10 } } },
+          legend: { labels: { usePointStyle: true, boxWidth: 6, boxHeight: 6, font: { size: 10 } } },
           tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${data.altitudes[item.raw]}` } },
         },
       }),

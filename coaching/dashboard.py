@@ -110,11 +110,6 @@ class ProgressReport:
     def dimension_headers(self) -> list[tuple[str, str]]:
         return [(key, self.dimension_name(key)) for key in self.dimensions]
 
-    def dimension_rows(self) -> list[dict]:
-        return [{"round": g, "company": self.company_name(g.company_id),
-                 "cells": [(key, g.peer_scores.get(key)) for key in self.dimensions]}
-                for g in reversed(self.graded)]
-
     def grid_rows(self) -> list[dict]:
         rows = []
         for row in self.grid:
@@ -130,17 +125,8 @@ class ProgressReport:
                  "shares": [round(100 * s) for s in row.company_shares]}
                 for row in self.coverage.types]
 
-    def calibration_rows(self) -> list[dict]:
-        return [{"point": p, "company": self.company_name(p.round.company_id)}
-                for p in reversed(self.calibration)]
-
     def self_grade_headers(self) -> list[tuple[str, str]]:
         return [(k, self.catalog.self_grade_labels[k]) for k in self.catalog.self_grade_keys]
-
-    def trend_rows(self) -> list[dict]:
-        return [{"point": p, "cells": [(k, p.answers.get(k), p.moving.get(k))
-                                       for k in self.catalog.self_grade_keys]}
-                for p in reversed(self.trend)]
 
     def reattempt_rows(self) -> list[dict]:
         now = self.generated_at

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.services import profile_for
-from coaching import dashboard, history, selectors, services
+from coaching import dashboard, history, selectors, services, tables
 from coaching.forms import (
     CoachInviteForm,
     ProgressFilterForm,
@@ -133,6 +133,17 @@ def _progress_urls(access: ProgressAccess) -> dict[str, str]:
             "report": reverse("coaching:candidate_progress_report", args=[pk])}
 
 
+def _page_context(access, form, report) -> dict:
+    context = {"access": access, "form": form, "report": report,
+               "urls": _progress_urls(access), "charts": None, "tables": None}
+    if report is not None:
+        context["charts"] = dashboard.chart_data(report)
+        context["tables"] = {"dimension": tables.dimension_rows(report),
+                             "calibration": tables.calibration_rows(report),
+                             "trend": tables.trend_rows(report)}
+    return context
+
+
 def _progress(request, candidate_id: int | None, viewer=None):
     """(access, form, report or None) for a progress view; the report is None when the
     filters are invalid."""
@@ -155,20 +166,16 @@ def progress(request, candidate_id: int | None = None):
     access, form, report = _progress(request, candidate_id, viewer)
     template = ("coaching/partials/progress_body.html" if request.htmx
                 else "coaching/progress.html")
-    return render(request, template, {
-        "access": access, "form": form, "report": report, "urls": _progress_urls(access),
-        "charts": dashboard.chart_data(report) if report else None},
-        status=200 if report else 400)
+    return render(request, template, _page_context(access, form, report),
+                  status=200 if report else 400)
 
 
 @login_required
 def progress_report(request, candidate_id: int | None = None):
     """The same figures laid out to print."""
     access, form, report = _progress(request, candidate_id)
-    return render(request, "coaching/progress_report.html", {
-        "access": access, "form": form, "report": report, "urls": _progress_urls(access),
-        "charts": dashboard.chart_data(report) if report else None, "printable": True},
-        status=200 if report else 400)
+    return render(request, "coaching/progress_report.html",
+                  _page_context(access, form, report), status=200 if report else 400)
 
 
 @login_required

@@ -1,6 +1,9 @@
 """In Chromium: the progress page draws its charts from local assets only (the `page`
 fixture fails on any request to another host), the htmx filters redraw them, and a coach's
-roster row opens the candidate's progress."""
+roster row opens the candidate's progress.
+
+(Named to sort after test_room_access.py: once the session's Playwright runs, its event loop
+lives in the test thread and async_to_sync there fails.)"""
 
 from __future__ import annotations
 

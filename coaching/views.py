@@ -175,7 +175,8 @@ def progress_report(request, candidate_id: int | None = None):
     """The same figures laid out to print."""
     access, form, report = _progress(request, candidate_id)
     return render(request, "coaching/progress_report.html",
-                  _page_context(access, form, report), status=200 if report else 400)
+                  {**_page_context(access, form, report), "printable": True},
+                  status=200 if report else 400)
 
 
 @login_required

@@ -261,6 +261,7 @@ def test_filters_narrow_the_figures_by_period_and_company(client, coach, candida
                         headers={"HX-Request": "true"})
     html = recent.content.decode()
     assert "<html" not in html  # an htmx fragment
+    assert "progress/export.csv?period=30&amp;company=google" in html  # exports follow
     assert len(cells(html, "dimension-table")) == 1
     assert [attr(r["_row"], "company") for r in cells(html, "company-grid")] == ["google"]
 

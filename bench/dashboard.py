@@ -28,6 +28,7 @@ import argparse
 import importlib.util
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -272,6 +273,7 @@ def main(argv: list[str]) -> int:
               f"roster_p95_ms={percentile(results['roster'], 0.95):.1f} "
               f"queries=progress:{queries['progress']},roster:{queries['roster']}", flush=True)
     finally:
+        shutil.rmtree(workdir, ignore_errors=True)  # the collected static files
         if not args.keep:
             from django.db import connections
 

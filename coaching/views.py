@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import csv
+import zoneinfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.services import profile_for
-from coaching import selectors, services
-from coaching.forms import CoachInviteForm, SharesForm
+from coaching import dashboard, history, selectors, services, tables
+from coaching.forms import (
+    CoachInviteForm,
+    ProgressFilterForm,
+    RosterFilterForm,
+    SharesForm,
+)
+from coaching.progress import EXPORT_COLUMNS
+from coaching.selectors import ProgressAccess
 
 
 @login_required
@@ -97,3 +110,109 @@ def link_end(request, link_id: int):
     services.coach_link_end(link=link, by=request.user)
     messages.success(request, "The coaching link has ended; access was removed at once.")
     return redirect("coaching:links")
+
+
+# --- progress and the roster --------------------------------------------------------------
+
+
+def _activate_zone(profile) -> None:
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(profile.time_zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.activate(zoneinfo.ZoneInfo("UTC"))
+
+
+def _progress_urls(access: ProgressAccess) -> dict[str, str]:
+    if access.own:
+        return {"page": reverse("coaching:progress"),
+                "csv": reverse("coaching:progress_csv"),
+                "report": reverse("coaching:progress_report")}
+    pk = access.candidate.pk
+    return {"page": reverse("coaching:candidate_progress", args=[pk]),
+            "csv": reverse("coaching:candidate_progress_csv", args=[pk]),
+            "report": reverse("coaching:candidate_progress_report", args=[pk])}
+
+
+def _page_context(access, form, report) -> dict:
+    context = {"access": access, "form": form, "report": report,
+               "urls": _progress_urls(access), "charts": None, "tables": None}
+    if report is not None:
+        context["charts"] = dashboard.chart_data(report)
+        context["tables"] = {"dimension": tables.dimension_rows(report),
+                             "calibration": tables.calibration_rows(report),
+                             "trend": tables.trend_rows(report)}
+    return context
+
+
+def _progress(request, candidate_id: int | None, viewer=None):
+    """(access, form, report or None) for a progress view; the report is None when the
+    filters are invalid."""
+    viewer = viewer or profile_for(request.user)
+    access = selectors.progress_access(request.user, candidate_id, viewer_profile=viewer)
+    _activate_zone(viewer)
+    catalog = history.load_catalog()
+    form = ProgressFilterForm(request.GET, companies=list(catalog.companies.values()))
+    if not form.is_valid():
+        return access, form, None
+    return access, form, dashboard.progress_report(access, form.filters(), catalog=catalog)
+
+
+@login_required
+def progress(request, candidate_id: int | None = None):
+    """A candidate's progress: their own, or a linked coach's view of what they share."""
+    viewer = profile_for(request.user)
+    if candidate_id is None and viewer.is_coach:
+        return redirect("coaching:roster")  # a coach's own "progress" is their roster
+    access, form, report = _progress(request, candidate_id, viewer)
+    template = ("coaching/partials/progress_body.html" if request.htmx
+                else "coaching/progress.html")
+    return render(request, template, _page_context(access, form, report),
+                  status=200 if report else 400)
+
+
+@login_required
+def progress_report(request, candidate_id: int | None = None):
+    """The same figures laid out to print."""
+    access, form, report = _progress(request, candidate_id)
+    return render(request, "coaching/progress_report.html",
+                  {**_page_context(access, form, report), "printable": True},
+                  status=200 if report else 400)
+
+
+@login_required
+def progress_csv(request, candidate_id: int | None = None):
+    """One row per graded round and dimension; only when grades are shared."""
+    access, form, report = _progress(request, candidate_id)
+    if report is None:
+        return HttpResponseBadRequest("; ".join(
+            f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()),
+            content_type="text/plain; charset=utf-8")
+    if not access.grades:
+        raise Http404("This candidate does not share their grades with you.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = report.generated_at.date().isoformat()
+    response["Content-Disposition"] = (f'attachment; filename="progress-'
+                                       f'{access.candidate.get_username()}-{stamp}.csv"')
+    writer = csv.DictWriter(response, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(report.export_rows())
+    return response
+
+
+@login_required
+def roster(request):
+    """All the coach's linked candidates in one sortable, filterable table."""
+    viewer = profile_for(request.user)
+    if not viewer.is_coach:
+        raise PermissionDenied("Only coach accounts have a roster.")
+    _activate_zone(viewer)
+    catalog = history.load_catalog()
+    form = RosterFilterForm(request.GET, companies=list(catalog.companies.values()))
+    rows = None
+    if form.is_valid():
+        rows = dashboard.roster(selectors.active_links_of_coach(request.user), form.filters(),
+                                catalog=catalog)
+    template = "coaching/partials/roster_table.html" if request.htmx else "coaching/roster.html"
+    return render(request, template, {"form": form, "rows": rows,
+                                      "filters": form.filters() if rows is not None else None},
+                  status=200 if rows is not None else 400)

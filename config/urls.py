@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("companies.api_urls")),
     path("api/", include("interviews.api_urls")),
     path("api/", include("scoring.api_urls")),
+    path("api/", include("coaching.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -74,3 +74,21 @@ class CoachLink(models.Model):
         if what not in self.SHARES:
             raise ValueError(f"unknown share {what!r}")
         return self.is_active and getattr(self, f"share_{what}")
+
+
+class CoachComment(models.Model):
+    """A coach's remark on one of their candidate's graded rounds, shown to the candidate
+    on the round's report."""
+
+    round = models.ForeignKey("interviews.Round", on_delete=models.CASCADE,
+                              related_name="coach_comments")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.coach} on round {self.round_id}"

@@ -102,3 +102,13 @@ def active_links_of_coach(coach) -> list[CoachLink]:
     """The coach's active links with each candidate and profile, in one query."""
     return list(CoachLink.objects.filter(coach=coach, status=CoachLink.Status.ACTIVE)
                 .select_related("candidate__profile"))
+
+
+def coach_comments_for(user, round_) -> list:
+    """Coaches' comments on a round: for its candidate, and for coaches who see its
+    grades; nobody else (the interviewer included) sees them."""
+    from coaching.models import CoachComment
+
+    if user.pk != round_.candidate_id and not coach_may_see(user, round_.candidate, "grades"):
+        return []
+    return list(CoachComment.objects.filter(round=round_).select_related("coach__profile"))

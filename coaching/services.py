@@ -122,3 +122,22 @@ def coach_invite_to_room(*, session, by, coach_id) -> object:
     except RoomError as exc:
         raise CoachingError(str(exc)) from None
     return link.coach
+
+
+MAX_COMMENT = 4000
+
+
+def coach_comment_add(*, round_, coach, text: str):
+    """A linked coach who sees the candidate's grades comments on a round."""
+    from coaching.models import CoachComment
+    from coaching.selectors import coach_may_see
+
+    text = (text or "").strip()
+    if not coach_may_see(coach, round_.candidate, "grades"):
+        raise CoachingError("Only a coach the candidate shares grades with can comment.")
+    if not text:
+        raise CoachingError("Write a comment first.")
+    if len(text) > MAX_COMMENT:
+        raise CoachingError(f"Comments are limited to {MAX_COMMENT} characters "
+                            f"(this one has {len(text)}).")
+    return CoachComment.objects.create(round=round_, coach=coach, text=text)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accept/<str:token>/", views.accept, name="accept"),
     path("link/<int:link_id>/shares/", views.shares_update, name="shares_update"),
     path("link/<int:link_id>/end/", views.link_end, name="link_end"),
+    path("round/<int:round_id>/comments/", views.round_comment, name="round_comment"),
     path("progress/", views.progress, name="progress"),
     path("progress/report/", views.progress_report, name="progress_report"),
     path("progress/export.csv", views.progress_csv, name="progress_csv"),

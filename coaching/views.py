@@ -216,3 +216,19 @@ def roster(request):
     return render(request, template, {"form": form, "rows": rows,
                                       "filters": form.filters() if rows is not None else None},
                   status=200 if rows is not None else 400)
+
+
+@login_required
+@require_POST
+def round_comment(request, round_id: int):
+    from scoring.selectors import round_get_for_grading
+
+    round_ = round_get_for_grading(request.user, round_id)
+    try:
+        services.coach_comment_add(round_=round_, coach=request.user,
+                                   text=request.POST.get("text", ""))
+    except services.CoachingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Comment added; the candidate sees it on this report.")
+    return redirect(reverse("scoring:round_report", args=[round_.pk]) + "#coach-comments")

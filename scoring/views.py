@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from coaching.selectors import coach_comments_for, coach_may_see
 from companies.bank_schema import ALTITUDES
 from interviews.models import InterviewerNotes
 from scoring import exports, levels, report, selectors, services
@@ -43,7 +44,9 @@ def round_report(request, round_id: int):
     return _report_page(request, built, round=round_, own=own, kind=kind,
                         grade_url=reverse("scoring:round_grade", args=[round_.pk]),
                         md_url=reverse("scoring:round_export", args=[round_.pk, "md"]),
-                        pdf_url=reverse("scoring:round_export", args=[round_.pk, "pdf"]))
+                        pdf_url=reverse("scoring:round_export", args=[round_.pk, "pdf"]),
+                        coach_comments=coach_comments_for(request.user, round_),
+                        may_comment=coach_may_see(request.user, round_.candidate, "grades"))
 
 
 @login_required

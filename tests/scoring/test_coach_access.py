@@ -37,3 +37,24 @@ def test_not_shared_unlinked_or_ended_means_not_found(client, ended_round, coach
     assert client.get(urls(ended_round)[0]).status_code == 200
     coach_link_end(link=link, by=coach)
     assert all(client.get(url).status_code == 404 for url in urls(ended_round))
+
+
+def test_a_coach_comments_and_only_the_candidate_and_coach_read_it(client, ended_round, coach,
+                                                                  link):
+    grade_both(client, ended_round)
+    client.force_login(coach)
+    url = f"/coaching/round/{ended_round.pk}/comments/"
+    response = client.post(url, {"text": "   "}, follow=True)
+    assert "Write a comment first." in response.content.decode()
+    client.post(url, {"text": "Price the cache before the shards next time."})
+
+    client.force_login(ended_round.candidate)
+    report = client.get(f"/grading/round/{ended_round.pk}/").content.decode()
+    assert "Price the cache before the shards next time." in report
+    client.force_login(ended_round.interviewer)
+    report = client.get(f"/grading/round/{ended_round.pk}/").content.decode()
+    assert "Price the cache" not in report
+    assert client.post(url, {"text": "I am not the coach."}).status_code == 302
+    from coaching.models import CoachComment
+    assert list(CoachComment.objects.values_list("text", flat=True)) == [
+        "Price the cache before the shards next time."]

@@ -1,0 +1,65 @@
+// The transcript page's player: each take has its own <audio>, placed on the round's
+// timeline by its offset, so playing "from a line" starts every voice at that moment.
+
+const players = [...document.querySelectorAll("audio[data-take]")];
+const nowPlaying = document.querySelector("[data-now-playing]");
+const playFrom = document.querySelector("[data-play-from]");
+
+function stamp(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function whenReady(audio) {
+  if (audio.readyState >= 1) return Promise.resolve();
+  return new Promise((resolve) => audio.addEventListener("loadedmetadata", resolve, { once: true }));
+}
+
+async function seekAll(t) {
+  await Promise.all(players.map(async (audio) => {
+    await whenReady(audio);
+    const local = t - Number(audio.dataset.offset);
+    const inside = local >= 0 && !(Number.isFinite(audio.duration) && local >= audio.duration);
+    audio.dataset.inside = inside ? "1" : "";
+    audio.currentTime = Math.max(0, local);
+  }));
+}
+
+async function playAt(t) {
+  players.forEach((audio) => audio.pause());
+  await seekAll(t);
+  await Promise.all(players.filter((a) => a.dataset.inside).map((a) => a.play().catch(() => {})));
+  if (nowPlaying) nowPlaying.textContent = `playing from ${stamp(t)}`;
+  markLine(t);
+}
+
+function markLine(t) {
+  let current = null;
+  document.querySelectorAll("[data-testid=transcript] li").forEach((line) => {
+    if (Number(line.dataset.start) <= t + 0.05) current = line;
+    line.classList.remove("current");
+  });
+  if (current) current.classList.add("current");
+}
+
+// Lines are replaced while transcription runs (htmx), so listen on the document.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-play]");
+  if (button) playAt(Number(button.dataset.play));
+});
+
+document.querySelector("[data-stop]")?.addEventListener("click", () => {
+  players.forEach((audio) => audio.pause());
+  if (nowPlaying) nowPlaying.textContent = "";
+});
+
+// A citation link (?t=…#seg-…) opens at its line, ready to play from its time.
+const cited = Number(new URLSearchParams(location.search).get("t"));
+if (players.length && Number.isFinite(cited) && new URLSearchParams(location.search).has("t")) {
+  seekAll(cited);
+  markLine(cited);
+  playFrom.hidden = false;
+  playFrom.textContent = `▶ Play from ${stamp(cited)}`;
+  playFrom.addEventListener("click", () => playAt(cited));
+}
+window.mockloopTranscript = { players, playAt };

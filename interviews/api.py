@@ -367,16 +367,18 @@ class ChunkUploadApi(APIView):
         from interviews import recording
 
         round_ = selectors.round_get_for_user(request.user, round_id)
-        content_type = request.content_type.split(";")[0].strip().lower()
-        if content_type not in self.ACCEPTED_TYPES:
-            raise RecordingApiError(recording.RecordingError(
-                "not_audio", f"Send the chunk as audio/webm, not {content_type or 'nothing'}.",
-                415))
         limit = settings.RECORDING_CHUNK_MAX_BYTES
         length = request.META.get("CONTENT_LENGTH") or "0"
         if not length.isdigit() or int(length) > limit:
             raise RecordingApiError(recording.RecordingError(
                 "too_large", f"A chunk holds at most {limit} bytes.", 413))
+        if int(length) == 0:
+            raise RecordingApiError(recording.RecordingError("empty", "The chunk is empty."))
+        content_type = request.content_type.split(";")[0].strip().lower()
+        if content_type not in self.ACCEPTED_TYPES:
+            raise RecordingApiError(recording.RecordingError(
+                "not_audio", f"Send the chunk as audio/webm, not {content_type or 'nothing'}.",
+                415))
         data = request.read(limit + 1)
         started_ms = _header_ms(request, "X-Recording-Started")
         client_ms = _header_ms(request, "X-Client-Time")

@@ -1,0 +1,51 @@
+"""A booked mock whose round one is ready to record, and helpers to upload chunks."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from interviews import services
+from interviews.models import MockSession
+from tests.interviews.conftest import next_monday_utc, post_request, window
+
+
+@pytest.fixture
+def slot():
+    return next_monday_utc()
+
+
+def book(candidate, peer, slot) -> MockSession:
+    call_command("load_bank", verbosity=0)
+    post_request(candidate, [window(slot, 2)])
+    post_request(peer, [window(slot, 2)])
+    (session,) = services.match_open_requests()
+    return session
+
+
+@pytest.fixture
+def round_one(db, candidate, peer, slot):
+    """Round one of a booked mock (the peer interviews the candidate)."""
+    return book(candidate, peer, slot).rounds.get(number=1)
+
+
+def client_for(client_class, user):
+    client = client_class()
+    client.force_login(user)
+    return client
+
+
+def agree_both(round_, client_class) -> None:
+    for user in (round_.interviewer, round_.candidate):
+        response = client_for(client_class, user).post(
+            f"/api/rounds/{round_.pk}/recording/agree/")
+        assert response.status_code == 200, response.content
+
+
+def put_chunk(client, round_, key: str, seq: int, data: bytes, *, final: bool = False,
+              content_type: str = "audio/webm", **headers):
+    extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
+    if final:
+        extra["HTTP_X_FINAL"] = "1"
+    return client.put(f"/api/rounds/{round_.pk}/recording/{key}/{seq}/", data=data,
+                      content_type=content_type, **extra)

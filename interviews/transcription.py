@@ -155,7 +155,10 @@ def transcribe_audio(audio: np.ndarray) -> list[dict]:
     loaded = whisper_model()
     segments, _ = loaded.model.transcribe(
         audio, language="en", vad_filter=True, word_timestamps=True,
-        beam_size=settings.WHISPER_BEAM_SIZE, condition_on_previous_text=False)
+        beam_size=settings.WHISPER_BEAM_SIZE, condition_on_previous_text=False,
+        # Greedy/beam search only: the sampling fallback at higher temperatures turns a
+        # short, unsure utterance into random words.
+        temperature=0.0)
     out = []
     for segment in segments:
         text = segment.text.strip()

@@ -269,9 +269,9 @@ def local_stream(take: RecordingTake) -> bytes:
             try:
                 with default_storage.open(name, "rb") as stored:
                     out.write(stored.read())
-            except OSError as exc:
+            except OSError as exc:  # the reason without server paths, for the page
                 out.flush()
-                raise ChunkUnavailable(seq, str(exc)) from exc
+                raise ChunkUnavailable(seq, type(exc).__name__) from exc
     return path.read_bytes()
 
 
@@ -326,7 +326,7 @@ def _record_failure(take_id: int, exc: Exception) -> None:
     take = RecordingTake.objects.get(pk=take_id)
     seq = exc.seq if isinstance(exc, ChunkUnavailable) else max(take.next_seq - 1, 0)
     message = str(exc) if isinstance(exc, ChunkUnavailable) else \
-        f"transcription failed ({type(exc).__name__}: {exc})"
+        f"transcription failed ({type(exc).__name__})"
     RecordingTake.objects.filter(pk=take_id).update(error=message[:2000], error_seq=seq)
     logger.exception("transcribing take %s failed at chunk %s", take_id, seq)
 

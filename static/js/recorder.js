@@ -113,6 +113,7 @@ const uploads = {
   queue: [],
   sending: false,
   backoff: 1000,
+  finalsSent: 0, // takes whose end the server has acknowledged
 
   push(item) {
     this.queue.push(item);
@@ -143,6 +144,7 @@ const uploads = {
           response = null; // offline or the server is unreachable: keep it, in order
         }
         if (response && (response.ok || (response.status >= 400 && response.status < 500))) {
+          if (response.ok && item.final) this.finalsSent += 1;
           if (!response.ok) {
             const body = await response.json().catch(() => ({}));
             showError(body.error ? body.error.message : `upload refused (${response.status})`);
@@ -182,6 +184,7 @@ async function send(item) {
   if (digest) headers["X-Content-SHA256"] = digest;
   return fetch(`/api/rounds/${roundId}/recording/${item.key}/${item.seq}/`, {
     method: "PUT", credentials: "same-origin", headers, body: item.buffer,
+    keepalive: item.buffer.byteLength < 60000, // survives leaving the page
   });
 }
 

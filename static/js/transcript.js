@@ -10,16 +10,24 @@ function stamp(seconds) {
   return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
 }
 
+// Resolves once the audio knows its timeline, or gives up after a few seconds (a take
+// that fails to load must not hold up the others).
 function whenReady(audio) {
-  if (audio.readyState >= 1) return Promise.resolve();
-  return new Promise((resolve) => audio.addEventListener("loadedmetadata", resolve, { once: true }));
+  if (audio.readyState >= 1 || audio.error) return Promise.resolve();
+  return new Promise((resolve) => {
+    audio.addEventListener("loadedmetadata", resolve, { once: true });
+    audio.addEventListener("error", resolve, { once: true });
+    setTimeout(resolve, 5000);
+  });
 }
 
 async function seekAll(t) {
   await Promise.all(players.map(async (audio) => {
     await whenReady(audio);
     const local = t - Number(audio.dataset.offset);
-    const inside = local >= 0 && !(Number.isFinite(audio.duration) && local >= audio.duration);
+    // Times are rounded to hundredths: a line at a take's very start may sit a hair early.
+    const inside = !audio.error && local > -0.5
+      && !(Number.isFinite(audio.duration) && local >= audio.duration);
     audio.dataset.inside = inside ? "1" : "";
     audio.currentTime = Math.max(0, local);
   }));
@@ -28,8 +36,13 @@ async function seekAll(t) {
 async function playAt(t) {
   players.forEach((audio) => audio.pause());
   await seekAll(t);
-  await Promise.all(players.filter((a) => a.dataset.inside).map((a) => a.play().catch(() => {})));
-  if (nowPlaying) nowPlaying.textContent = `playing from ${stamp(t)}`;
+  const failures = [];
+  await Promise.all(players.filter((a) => a.dataset.inside)
+    .map((a) => a.play().catch((err) => failures.push(err.message))));
+  if (nowPlaying) {
+    nowPlaying.textContent = failures.length ? `could not play: ${failures.join("; ")}`
+      : `playing from ${stamp(t)}`;
+  }
   markLine(t);
 }
 

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import dj_database_url
+from kombu import Queue
 
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
@@ -218,6 +219,9 @@ TRANSCRIBE_NICE = env_int("TRANSCRIBE_NICE", 10)
 TRANSCRIBE_QUEUE = env_str("TRANSCRIBE_QUEUE", "transcribe")
 # Where a worker keeps its local copy of each track (rebuilt from storage when missing).
 TRANSCRIBE_SCRATCH_DIR = Path(env_str("TRANSCRIBE_SCRATCH_DIR", str(VAR_DIR / "transcribe")))
+# A worker started without -Q consumes both queues; a GPU machine runs `-Q transcribe`
+# and CPU-only machines can keep to `-Q celery`.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue(TRANSCRIBE_QUEUE))
 CELERY_TASK_ROUTES = {"interviews.transcribe_take": {"queue": TRANSCRIBE_QUEUE}}
 
 # --- API ----------------------------------------------------------------------------

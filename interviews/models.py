@@ -497,6 +497,8 @@ class RecordingTake(models.Model):
     error = models.TextField(blank=True)
     error_seq = models.PositiveIntegerField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="A transcription task is waiting for it.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

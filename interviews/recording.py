@@ -59,19 +59,28 @@ def role_in(round_: Round, user) -> str:
 
 
 def recording_state(round_: Round) -> RoundRecording:
-    """The round's consent state. Agreement carries over from the session's other round:
-    both agreed to record the mock, so round two starts recording without asking again."""
+    """The round's consent state (unsaved until something changes). Agreement carries
+    over from the session's other round: both agreed to record the mock, so round two
+    records without asking again."""
     recording = RoundRecording.objects.filter(round=round_).first()
     if recording is not None:
         return recording
     earlier = (RoundRecording.objects.filter(round__session_id=round_.session_id)
-               .exclude(round=round_).select_related("round").first())
-    defaults = {}
+               .exclude(round=round_).first())
+    recording = RoundRecording(round=round_)
     if earlier is not None and earlier.both_agreed:
-        now = timezone.now()
-        defaults = {"interviewer_agreed_at": now, "candidate_agreed_at": now}
-    recording, _ = RoundRecording.objects.get_or_create(round=round_, defaults=defaults)
+        recording.interviewer_agreed_at = recording.candidate_agreed_at = timezone.now()
     return recording
+
+
+def _locked_state(round_: Round) -> RoundRecording:
+    """The round's consent row, created if needed, locked until the transaction ends."""
+    state = recording_state(round_)
+    if state.pk is None:
+        RoundRecording.objects.get_or_create(round=round_, defaults={
+            "interviewer_agreed_at": state.interviewer_agreed_at,
+            "candidate_agreed_at": state.candidate_agreed_at})
+    return RoundRecording.objects.select_for_update().get(round=round_)
 
 
 def recording_payload(recording: RoundRecording, round_: Round) -> dict:
@@ -98,8 +107,7 @@ def recording_command(*, round_: Round, user, action: str,
         raise RecordingError("invalid", f"Recording actions are {', '.join(RECORDING_ACTIONS)}.")
     now = now or timezone.now()
     with transaction.atomic():
-        recording_state(round_)
-        recording = RoundRecording.objects.select_for_update().get(round=round_)
+        recording = _locked_state(round_)
         was_on = recording.is_on
         if action == "agree":
             field_name = f"{role}_agreed_at"
@@ -236,11 +244,14 @@ def _take_for_upload(round_: Round, user, role: str, key: str, started_ms: int |
             .filter(round=round_, speaker=user, key=key).first())
     if take is not None:
         return take
-    recording = recording_state(round_)
+    recording = _locked_state(round_)
     if not recording.is_on:
         raise RecordingError("recording_off", "Recording is not on for this round: both "
                                               "people must agree, and it must not be paused.",
                              409)
+    if recording.origin_at is None:  # round two, agreed in round one: its first take
+        recording.origin_at = now
+        recording.save(update_fields=["origin_at", "updated_at"])
     started_at = now
     if started_ms is not None and client_now_ms is not None:
         # How long ago the recorder started, by the browser's own clock.
@@ -347,9 +358,13 @@ def chunk_gaps(take: RecordingTake) -> tuple[list[int], list[int]]:
 
 
 def queue_transcription(take_id: int) -> None:
+    """Queue a transcription run for the take unless one is already waiting (a run
+    clears the mark as it starts, so audio arriving during a run queues the next)."""
     from interviews.tasks import transcribe_take
 
-    transcribe_take.delay(take_id)
+    if RecordingTake.objects.filter(pk=take_id, queued_at__isnull=True).update(
+            queued_at=timezone.now()):
+        transcribe_take.delay(take_id)
 
 
 def takes_end_idle(*, now: datetime | None = None) -> list[int]:

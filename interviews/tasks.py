@@ -58,6 +58,9 @@ def sweep_recordings() -> int:
 
     recording.takes_end_idle()
     ids = transcription.takes_needing_work()
+    from interviews.models import RecordingTake
+
+    RecordingTake.objects.filter(pk__in=ids).update(queued_at=None)
     for take_id in ids:
-        transcribe_take.delay(take_id)
+        recording.queue_transcription(take_id)
     return len(ids)

@@ -34,11 +34,13 @@ from django.utils import timezone
 
 from interviews.models import RecordingChunk, RecordingTake, TranscriptSegment
 from interviews.room import publish_event
+from interviews.webm import StreamCheck
 
 logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
 LEASE = timedelta(minutes=10)
+LOST_TASK_AFTER = timedelta(minutes=2)  # a queued run that never started
 END_GUARD_SECONDS = 1.0  # a pause must end this far before the newest audio to cut in it
 FORCED_CUT_BACKOFF_SECONDS = 3.0
 PREROLL_SECONDS = 0.5  # decode from a little earlier so the Opus decoder has settled
@@ -175,15 +177,17 @@ def transcribe_audio(audio: np.ndarray) -> list[dict]:
 # --- audio -------------------------------------------------------------------------------
 
 
-def decode_audio(data: bytes, *, start: float) -> tuple[np.ndarray, float]:
+def decode_audio(data: bytes, *, start: float,
+                 origin: float | None = None) -> tuple[np.ndarray, float]:
     """16 kHz mono float32 of a WebM stream from `start` seconds of the stream on, and
     the stream time where the returned audio begins (`start`, or later if the stream
-    has nothing before that). Undecodable packets are skipped."""
+    has nothing before that). `origin` is the stream's first timestamp in seconds (by
+    default its first packet's). Undecodable packets are skipped."""
     import av
 
     pieces: list[np.ndarray] = []
     begin = None
-    first = None
+    first = origin
     resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
     with av.open(io.BytesIO(data), mode="r") as container:
         stream = container.streams.audio[0]
@@ -287,6 +291,7 @@ def take_transcribe(take_id: int) -> int:
     call any number of times, concurrently too: one run holds the take at a time, and a
     run that finds the take held leaves it to the holder, which looks again when done."""
     stored = 0
+    RecordingTake.objects.filter(pk=take_id).update(queued_at=None)
     while True:
         if not _claim(take_id):
             return stored
@@ -342,8 +347,13 @@ def _transcribe_next_window(take_id: int) -> int | None:
     if not ended and pending < settings.TRANSCRIBE_MIN_PENDING_SECONDS:
         return None
     data = local_stream(take)[:take.decodable_bytes]
-    audio, begin = decode_audio(data, start=take.transcribed_seconds) if data else \
-        (np.zeros(0, dtype=np.float32), take.transcribed_seconds)
+    stream = StreamCheck.from_json(take.stream_check)
+    origin = (stream.first_ms or 0) / 1000
+    resume = stream.resume_point(take.transcribed_seconds - PREROLL_SECONDS - 1)
+    if resume and stream.header:
+        data = stream.header + data[resume:]  # skip the clusters already transcribed
+    audio, begin = decode_audio(data, start=take.transcribed_seconds, origin=origin) \
+        if data else (np.zeros(0, dtype=np.float32), take.transcribed_seconds)
     window_limit = int(settings.TRANSCRIBE_MAX_WINDOW_SECONDS * SAMPLE_RATE)
     window = audio[:window_limit]
     last_window = ended and len(audio) <= window_limit
@@ -437,7 +447,7 @@ def transcription_retry(*, round_) -> list[int]:
 
     ids = list(RecordingTake.objects.filter(round=round_).exclude(error="")
                .values_list("pk", flat=True))
-    RecordingTake.objects.filter(pk__in=ids).update(error="", error_seq=None)
+    RecordingTake.objects.filter(pk__in=ids).update(error="", error_seq=None, queued_at=None)
     for take_id in ids:
         transaction.on_commit(lambda take_id=take_id: queue_transcription(take_id))
     return ids
@@ -449,6 +459,7 @@ def takes_needing_work() -> list[int]:
     now = timezone.now()
     return list(RecordingTake.objects.filter(transcribed_at__isnull=True, error="")
                 .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+                .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - LOST_TASK_AFTER))
                 .filter(Q(ended_at__isnull=False) |
                         Q(received_seconds__gte=F("transcribed_seconds")
                           + settings.TRANSCRIBE_MIN_PENDING_SECONDS))

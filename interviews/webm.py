@@ -48,6 +48,7 @@ STREAM_LEAVES = {
     SEEK_HEAD, INFO,
     0x1043A770,  # Chapters
 }
+INDEX_EVERY_MS = 10_000
 MAX_LEAF = 4 * 1024 * 1024  # no audio block, cue table or tag list comes near this
 UNKNOWN = -1
 
@@ -111,6 +112,8 @@ class Header:
     codec: str
     timecode_scale_ns: int
     length: int  # bytes up to the first cluster
+    minimal: bytes  # EBML header, open-ended segment, info and tracks: what a decoder
+    # needs before any cluster (no seek head or cues pointing at other offsets)
 
 
 def parse_header(data: bytes) -> Header:
@@ -131,6 +134,8 @@ def parse_header(data: bytes) -> Header:
     segment = _element(data, pos)
     if segment is None or segment[0] != SEGMENT:
         raise WebMError("no segment after the EBML header")
+    minimal = bytearray(data[:head + size])
+    minimal += bytes.fromhex("18538067") + bytes.fromhex("01ffffffffffffff")
     pos += segment[2]
     codec, scale = None, 1_000_000
     while True:
@@ -143,6 +148,8 @@ def parse_header(data: bytes) -> Header:
         if size == UNKNOWN or pos + head + size > len(data):
             raise WebMError("the first chunk must hold the whole header")
         payload = data[pos + head:pos + head + size]
+        if ident in (TRACKS, INFO):
+            minimal += data[pos:pos + head + size]
         if ident == TRACKS:
             codec = _audio_codec(payload)
         elif ident == INFO:
@@ -155,7 +162,8 @@ def parse_header(data: bytes) -> Header:
         raise WebMError("no track list before the first cluster")
     if not 1_000 <= scale <= 1_000_000_000:
         raise WebMError("implausible timecode scale")
-    return Header(doc_type=doc_type, codec=codec, timecode_scale_ns=scale, length=pos)
+    return Header(doc_type=doc_type, codec=codec, timecode_scale_ns=scale, length=pos,
+                  minimal=bytes(minimal))
 
 
 def _audio_codec(tracks: bytes) -> str:
@@ -194,14 +202,18 @@ class StreamCheck:
     last_ms: int = 0
     first_ms: int | None = None
     blocks: int = 0
-    _errors: list[str] = field(default_factory=list, repr=False)
+    header: bytes = b""  # Header.minimal
+    cluster_at: int = 0  # where the current cluster starts
+    index: list = field(default_factory=list)  # [offset, ms] of a cluster every ~10 s
 
     def to_json(self) -> dict:
         return {"scale_ns": self.scale_ns, "offset": self.offset, "complete": self.complete,
                 "pending": self.pending.hex(), "skip": self.skip, "want": self.want,
                 "collecting": self.collecting, "collected": self.collected.hex(),
                 "block_end": self.block_end, "cluster_ms": self.cluster_ms,
-                "last_ms": self.last_ms, "first_ms": self.first_ms, "blocks": self.blocks}
+                "last_ms": self.last_ms, "first_ms": self.first_ms, "blocks": self.blocks,
+                "header": self.header.hex(), "cluster_at": self.cluster_at,
+                "index": self.index}
 
     @classmethod
     def from_json(cls, data: dict) -> StreamCheck:
@@ -210,12 +222,23 @@ class StreamCheck:
                    skip=data["skip"], want=data["want"], collecting=data["collecting"],
                    collected=bytes.fromhex(data["collected"]), block_end=data["block_end"],
                    cluster_ms=data["cluster_ms"], last_ms=data["last_ms"],
-                   first_ms=data["first_ms"], blocks=data["blocks"])
+                   first_ms=data["first_ms"], blocks=data["blocks"],
+                   header=bytes.fromhex(data.get("header", "")),
+                   cluster_at=data.get("cluster_at", 0), index=data.get("index", []))
 
     @property
     def seconds(self) -> float:
         """Audio received so far, from the first block's time to the last's."""
         return 0.0 if self.first_ms is None else (self.last_ms - self.first_ms) / 1000
+
+    def resume_point(self, seconds: float) -> int | None:
+        """The offset of the last indexed cluster starting at or before `seconds` of the
+        stream: decoding `header` + the stream from there skips what came before."""
+        best = None
+        for offset, ms in self.index:
+            if (ms - (self.first_ms or 0)) / 1000 <= seconds:
+                best = offset
+        return best
 
     def feed(self, chunk: bytes) -> None:
         """Check the next bytes of the stream; raise WebMError at the first bad one."""
@@ -246,6 +269,8 @@ class StreamCheck:
                 self.pending = data[pos:]
                 break
             ident, size, head = element
+            if ident == CLUSTER:
+                self.cluster_at = base + pos
             self._start(ident, size, base + pos + head)
             pos += head
         self.offset += len(chunk)
@@ -272,6 +297,8 @@ class StreamCheck:
     def _collected(self, at: int) -> None:
         if self.collecting == TIMECODE:
             self.cluster_ms = _uint(self.collected) * self.scale_ns // 1_000_000
+            if not self.index or self.cluster_ms - self.index[-1][1] >= INDEX_EVERY_MS:
+                self.index.append([self.cluster_at, self.cluster_ms])
             return
         track, relative = self.collected[0], int.from_bytes(self.collected[1:3], "big",
                                                             signed=True)
@@ -296,6 +323,6 @@ def check_first_chunk(chunk: bytes) -> tuple[Header, StreamCheck]:
     the start of a WebM audio recording."""
     header = parse_header(chunk)
     stream = StreamCheck(scale_ns=header.timecode_scale_ns, offset=header.length,
-                         complete=header.length)
+                         complete=header.length, header=header.minimal)
     stream.feed(chunk[header.length:])
     return header, stream

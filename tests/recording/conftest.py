@@ -42,6 +42,31 @@ def agree_both(round_, client_class) -> None:
         assert response.status_code == 200, response.content
 
 
+def agree_both_committed(round_, client_class) -> None:
+    """agree_both for tests whose data is committed, from a thread of its own: the room
+    broadcast after the commit uses async_to_sync, which refuses to run in a thread
+    where Playwright's sync API (session-wide) keeps its event loop."""
+    import threading
+
+    from django.db import connection
+
+    failures = []
+
+    def run():
+        try:
+            agree_both(round_, client_class)
+        except BaseException as exc:  # re-raised in the test's thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
+
+
 def put_chunk(client, round_, key: str, seq: int, data: bytes, *, final: bool = False,
               content_type: str = "audio/webm", **headers):
     extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}

@@ -12,7 +12,7 @@ from django.test import Client
 from config.celery import app, ping
 from interviews.models import RecordingChunk, RecordingTake
 from tests.conftest import MEDIA_DIR
-from tests.recording.conftest import agree_both, book, client_for, put_chunk
+from tests.recording.conftest import agree_both, agree_both_committed, book, client_for, put_chunk
 from tests.recording.speech import encode_webm, silence, speak, split_chunks
 
 
@@ -69,7 +69,7 @@ def wait_for_state(client, round_, states, timeout=120) -> str:
 def test_a_chunk_that_cannot_be_read_shows_its_error_and_retry_finishes(
         celery_worker_process, candidate, peer, slot, chunks):
     round_ = book(candidate, peer, slot).rounds.get(number=1)
-    agree_both(round_, Client)
+    agree_both_committed(round_, Client)
     interviewer = client_for(Client, round_.interviewer)
     _consume_transcriptions(False)
     try:

@@ -13,7 +13,7 @@ from django.test import Client
 
 from interviews.models import RecordingTake, TranscriptSegment
 from interviews.tasks import transcribe_take
-from tests.recording.conftest import agree_both, book, client_for, put_chunk
+from tests.recording.conftest import agree_both_committed, book, client_for, put_chunk
 from tests.recording.speech import (
     Line,
     conversation,
@@ -72,7 +72,7 @@ def wait_for_transcript(client, round_, timeout: float = 180) -> dict:
 def test_speech_posted_in_chunks_comes_back_in_order_under_the_right_labels(
         celery_worker_process, candidate, peer, slot):
     round_ = book(candidate, peer, slot).rounds.get(number=1)
-    agree_both(round_, Client)
+    agree_both_committed(round_, Client)
     tracks, timeline = conversation(SCRIPT)
     chunks = {role: split_chunks(encode_webm(audio), seconds=3) for role, audio in
               tracks.items()}
@@ -118,7 +118,7 @@ def test_speech_posted_in_chunks_comes_back_in_order_under_the_right_labels(
     for take in RecordingTake.objects.all():
         windows = set(take.segments.values_list("source_key", flat=True))
         assert len(windows) >= 2, take
-        assert take.transcribed_seconds >= take.received_seconds
+        assert take.transcribed_seconds >= take.received_seconds - 0.05  # one Opus frame
     # Running a take's task again stores nothing twice.
     count = TranscriptSegment.objects.count()
     for take in RecordingTake.objects.all():

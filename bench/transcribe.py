@@ -330,10 +330,16 @@ def main(argv: list[str]) -> int:
         log(f"  complete {live['final_delay']:.1f} s after the last chunk")
         peak = peak_mb(worker.pid)
 
-        device = os.environ.get("WHISPER_DEVICE", settings.WHISPER_DEVICE)
+        import ctranslate2
+
+        from interviews.transcription import _compute_type
+
+        device = settings.WHISPER_DEVICE
+        if device == "auto":
+            device = "cuda" if ctranslate2.get_cuda_device_count() else "cpu"
         print(f"model {model_directory()} device={device} "
-              f"compute_type={settings.WHISPER_COMPUTE_TYPE or 'default'} "
-              f"beam={settings.WHISPER_BEAM_SIZE}")
+              f"compute_type={_compute_type(device)} beam={settings.WHISPER_BEAM_SIZE} "
+              f"(WHISPER_DEVICE={settings.WHISPER_DEVICE})")
         print(f"round audio {seconds:.0f} s (speech {speech:.0f} s, two tracks), "
               f"{len(timeline)} lines, cpus {os.cpu_count()}, load average "
               f"{os.getloadavg()[0]:.2f}")

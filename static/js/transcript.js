@@ -33,7 +33,7 @@ async function seekAll(t) {
   }));
 }
 
-async function playAt(t) {
+async function playAt(t, line = null) {
   players.forEach((audio) => audio.pause());
   await seekAll(t);
   const failures = [];
@@ -43,14 +43,14 @@ async function playAt(t) {
     nowPlaying.textContent = failures.length ? `could not play: ${failures.join("; ")}`
       : `playing from ${stamp(t)}`;
   }
-  markLine(t);
+  markLine(t, line);
 }
 
-function markLine(t) {
-  let current = null;
-  document.querySelectorAll("[data-testid=transcript] li").forEach((line) => {
-    if (Number(line.dataset.start) <= t + 0.05) current = line;
-    line.classList.remove("current");
+function markLine(t, line = null) {
+  let current = line;
+  document.querySelectorAll("[data-testid=transcript] li").forEach((other) => {
+    if (!line && Number(other.dataset.start) <= t + 0.05) current = other;
+    other.classList.remove("current");
   });
   if (current) current.classList.add("current");
 }
@@ -58,7 +58,7 @@ function markLine(t) {
 // Lines are replaced while transcription runs (htmx), so listen on the document.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-play]");
-  if (button) playAt(Number(button.dataset.play));
+  if (button) playAt(Number(button.dataset.play), button.closest("li"));
 });
 
 document.querySelector("[data-stop]")?.addEventListener("click", () => {
@@ -69,10 +69,11 @@ document.querySelector("[data-stop]")?.addEventListener("click", () => {
 // A citation link (?t=…#seg-…) opens at its line, ready to play from its time.
 const cited = Number(new URLSearchParams(location.search).get("t"));
 if (players.length && Number.isFinite(cited) && new URLSearchParams(location.search).has("t")) {
+  const citedLine = location.hash ? document.getElementById(location.hash.slice(1)) : null;
   seekAll(cited);
-  markLine(cited);
+  markLine(cited, citedLine);
   playFrom.hidden = false;
   playFrom.textContent = `▶ Play from ${stamp(cited)}`;
-  playFrom.addEventListener("click", () => playAt(cited));
+  playFrom.addEventListener("click", () => playAt(cited, citedLine));
 }
 window.mockloopTranscript = { players, playAt };

@@ -19,8 +19,9 @@ def book(candidate, peer, slot) -> MockSession:
     call_command("load_bank", verbosity=0)
     post_request(candidate, [window(slot, 2)])
     post_request(peer, [window(slot, 2)])
-    (session,) = services.match_open_requests()
-    return session
+    services.match_open_requests()  # a running worker may have matched them already
+    return MockSession.objects.get(participant_a__in=[candidate, peer],
+                                   participant_b__in=[candidate, peer])
 
 
 @pytest.fixture

@@ -25,6 +25,13 @@ def ping(payload: str = "pong") -> dict:
     return {"reply": payload, "pid": os.getpid()}
 
 
+def worker_queues() -> list[str]:
+    """Every queue the product uses: the default one and transcription's."""
+    from django.conf import settings
+
+    return [app.conf.task_default_queue, settings.TRANSCRIBE_QUEUE]
+
+
 def start_embedded_worker() -> None:
     """Run a solo-pool worker in a daemon thread of this process (embedded mode only).
 
@@ -44,7 +51,8 @@ def start_embedded_worker() -> None:
             without_heartbeat=True,
             without_mingle=True,
             without_gossip=True,
-            queues=app.conf.get("MOCKLOOP_QUEUES") or None,
+            # Transcription too: the embedded default has no other worker.
+            queues=worker_queues(),
         )
         threading.Thread(target=worker.start, name="celery-embedded", daemon=True).start()
         _embedded_worker = worker

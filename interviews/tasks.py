@@ -38,3 +38,29 @@ def send_session_email(session_id: int, kind: str, by_id: int | None) -> None:
         notifications.session_reminder(session, lead=kind.split(":", 1)[1])
     else:
         raise ValueError(f"unknown session email {kind!r}")
+
+
+@shared_task(name="interviews.transcribe_take", acks_late=True, time_limit=15 * 60,
+             soft_time_limit=14 * 60)
+def transcribe_take(take_id: int) -> int:
+    """Transcribe what has arrived of one take (routed to the `transcribe` queue). Safe
+    to run twice: the transcript's position moves only forward, with its segments."""
+    from interviews import transcription
+
+    transcription.nice_this_thread()
+    return transcription.take_transcribe(take_id)
+
+
+@shared_task(name="interviews.sweep_recordings", acks_late=True, time_limit=120)
+def sweep_recordings() -> int:
+    """End takes whose browser went quiet and requeue takes a lost task left behind."""
+    from interviews import recording, transcription
+
+    recording.takes_end_idle()
+    ids = transcription.takes_needing_work()
+    from interviews.models import RecordingTake
+
+    RecordingTake.objects.filter(pk__in=ids).update(queued_at=None)
+    for take_id in ids:
+        recording.queue_transcription(take_id)
+    return len(ids)

@@ -5,7 +5,7 @@ import zoneinfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -293,7 +293,65 @@ def observer_invite(request, session_id: int):
 
 @login_required
 def round_transcript(request, round_id: int):
-    """Both speakers of one round, merged by time."""
+    """Both speakers of one round merged by time, with the audio playable from any line,
+    search (`q`), downloads, and progress while transcription runs. htmx polls the body
+    while it runs."""
+    from interviews import recording
+
     round_ = selectors.round_get_for_user(request.user, round_id)
-    return render(request, "interviews/transcript.html", {
-        "round": round_, "segments": selectors.transcript_for_round(round_)})
+    query = (request.GET.get("q") or "").strip()[:200]
+    segments = selectors.transcript_for_round(round_)
+    matches = segments
+    if query:
+        from interviews.transcripts import highlight
+
+        matches = [s for s in segments if query.lower() in s.text.lower()]
+        for segment in matches:
+            segment.highlighted = highlight(segment.text, query)
+    takes = recording.takes_of_round(round_)
+    context = {
+        "round": round_, "segments": matches, "total": len(segments), "query": query,
+        "progress": recording.transcript_progress(takes),
+        "players": [t for t in takes if t.next_seq > 0],
+    }
+    template = ("interviews/partials/transcript_body.html" if request.htmx
+                else "interviews/transcript.html")
+    return render(request, template, context)
+
+
+@login_required
+def round_transcript_download(request, round_id: int, fmt: str):
+    """The transcript as plain text or Markdown, in the INTERVIEWER:/CANDIDATE: layout."""
+    from interviews.transcripts import transcript_markdown, transcript_text
+
+    round_ = selectors.round_get_for_user(request.user, round_id)
+    segments = selectors.transcript_for_round(round_)
+    if fmt == "md":
+        body, content_type = transcript_markdown(round_, segments), "text/markdown"
+    else:
+        body, content_type = transcript_text(round_, segments), "text/plain"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = (f'attachment; filename="mockloop-{round_.session_id}'
+                                       f'-round-{round_.number}.{fmt}"')
+    return response
+
+
+@login_required
+def round_take_audio(request, round_id: int, take_id: int):
+    """One take's audio for the transcript page's player, to the pair only."""
+    from interviews.transcripts import take_audio_response
+
+    round_ = selectors.round_get_for_user(request.user, round_id)
+    take = get_object_or_404(round_.takes, pk=take_id)
+    return take_audio_response(request, take)
+
+
+@login_required
+@require_POST
+def round_transcript_retry(request, round_id: int):
+    from interviews.transcription import transcription_retry
+
+    round_ = selectors.round_get_for_user(request.user, round_id)
+    if transcription_retry(round_=round_):
+        messages.success(request, "Transcribing the failed part again.")
+    return redirect("interviews:round_transcript", round_id=round_.pk)

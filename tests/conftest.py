@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.request import urlopen
@@ -23,6 +25,23 @@ PASSWORD = "correct-horse-battery-9"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by
 # tests around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Recordings and the worker's scratch copies go to folders of this run, shared with the
+# worker and server processes the suite starts (they inherit the environment).
+MEDIA_DIR = Path(tempfile.mkdtemp(prefix="mockloop-media-"))
+SCRATCH_DIR = Path(tempfile.mkdtemp(prefix="mockloop-scratch-"))
+os.environ["MEDIA_ROOT"] = str(MEDIA_DIR)
+os.environ["TRANSCRIBE_SCRATCH_DIR"] = str(SCRATCH_DIR)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _temporary_media():
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=MEDIA_DIR, TRANSCRIBE_SCRATCH_DIR=SCRATCH_DIR):
+        yield
+    shutil.rmtree(MEDIA_DIR, ignore_errors=True)
+    shutil.rmtree(SCRATCH_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -99,11 +118,12 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
 
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on Redis, using the test database."""
+    """A real `celery worker` process on Redis, using the test database, consuming the
+    default queue and transcription's."""
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
          "--concurrency", "1", "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
-         "--hostname", f"test-{os.getpid()}@%h"],
+         "--queues", "celery,transcribe", "--hostname", f"test-{os.getpid()}@%h"],
         cwd=ROOT, env=_test_database_env(),
     )
     yield process
@@ -128,20 +148,50 @@ def live_server_url(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright (no downloaded browser), with fake
-    microphone devices so rooms can start their voice call."""
+def playwright_driver():
+    """One Playwright driver for the run (its sync API allows one per thread)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    """Debian's Chromium driven by Playwright (no downloaded browser), with fake
+    microphone devices so rooms can start their voice call."""
+    chromium = playwright_driver.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--use-fake-ui-for-media-stream",
+              "--use-fake-device-for-media-stream"],
+    )
+    yield chromium
+    chromium.close()
+
+
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.fixture
+def speaking_browser(playwright_driver):
+    """Launch a separate Chromium whose fake microphone plays a WAV file (48 kHz mono,
+    looped): one per speaker, since the fake capture file is per browser process."""
+    launched = []
+
+    def launch(wav: Path):
+        chromium = playwright_driver.chromium.launch(
             executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--use-fake-ui-for-media-stream",
-                  "--use-fake-device-for-media-stream"],
-        )
-        yield chromium
+            args=[*BROWSER_ARGS, f"--use-file-for-fake-audio-capture={wav}"])
+        launched.append(chromium)
+        return chromium
+
+    yield launch
+    for chromium in launched:
         chromium.close()
 
 

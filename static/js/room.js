@@ -380,4 +380,6 @@ function startVoice() {
   };
 }
 
+// Other modules of the page (the recorder) listen on the same socket.
+window.mockloopRoom = { socket, config };
 socket.connect();

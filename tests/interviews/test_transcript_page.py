@@ -39,3 +39,36 @@ def test_citation_urls_point_at_the_line(round_):
 def test_it_validates_ownership(client, round_, outsider):
     client.force_login(outsider)
     assert client.get(f"/mocks/round/{round_.pk}/transcript/").status_code == 404
+
+
+def test_it_downloads_text_and_markdown(client, round_):
+    _segment(round_, round_.interviewer, SpeakerRole.INTERVIEWER, 1.0, "Design a feed ranker.")
+    _segment(round_, round_.candidate, SpeakerRole.CANDIDATE, 64.0, "I would start with *SLOs*.")
+    client.force_login(round_.candidate)
+    text = client.get(f"/mocks/round/{round_.pk}/transcript.txt")
+    assert text["Content-Type"] == "text/plain; charset=utf-8"
+    assert "attachment" in text["Content-Disposition"]
+    lines = text.content.decode().splitlines()
+    assert lines[-2:] == ["[00:01] INTERVIEWER: Design a feed ranker.",
+                          "[01:04] CANDIDATE: I would start with *SLOs*."]
+    markdown = client.get(f"/mocks/round/{round_.pk}/transcript.md").content.decode()
+    assert markdown.startswith(f"# Mock {round_.session_id}, round 1: ")
+    assert "**[01:04] CANDIDATE:** I would start with \\*SLOs\\*." in markdown
+
+
+def test_search_keeps_the_matching_lines_and_marks_the_words(client, round_):
+    _segment(round_, round_.interviewer, SpeakerRole.INTERVIEWER, 1.0, "How big is the cache?")
+    _segment(round_, round_.candidate, SpeakerRole.CANDIDATE, 4.0, "The Cache holds a day.")
+    _segment(round_, round_.candidate, SpeakerRole.CANDIDATE, 9.0, "Then the model.")
+    client.force_login(round_.interviewer)
+    body = client.get(f"/mocks/round/{round_.pk}/transcript/", {"q": "cache"}).content.decode()
+    assert "2 of 3 lines mention" in body
+    assert "The <mark>Cache</mark> holds a day." in body
+    assert "Then the model." not in body
+
+
+def test_downloads_are_private_to_the_pair(client, round_, outsider):
+    client.force_login(outsider)
+    for suffix in ("transcript.txt", "transcript.md", "audio/1/"):
+        assert client.get(f"/mocks/round/{round_.pk}/{suffix}").status_code == 404
+    assert client.post(f"/mocks/round/{round_.pk}/transcript/retry/").status_code == 404

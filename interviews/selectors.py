@@ -58,6 +58,22 @@ def round_get_for_user(user, round_id: int) -> Round:
         raise Http404("No such round of yours.") from None
 
 
+def round_get_for_transcript_reader(user, round_id: int) -> Round:
+    """A round whose transcript and audio the user may read: the pair, or the candidate's
+    coach while the candidate shares transcripts. 404 for anyone else."""
+    from coaching.selectors import coach_may_see
+
+    try:
+        round_ = Round.objects.select_related("session", "question", "candidate").get(
+            pk=round_id)
+    except (Round.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such round of yours.") from None
+    if user.pk in (round_.interviewer_id, round_.candidate_id) or coach_may_see(
+            user, round_.candidate, "transcripts"):
+        return round_
+    raise Http404("No such round of yours.")
+
+
 def upcoming_sessions_for_user(user, now=None) -> QuerySet[MockSession]:
     now = now or timezone.now()
     return mock_session_list_for_user(user).filter(

@@ -298,7 +298,7 @@ def round_transcript(request, round_id: int):
     while it runs."""
     from interviews import recording
 
-    round_ = selectors.round_get_for_user(request.user, round_id)
+    round_ = selectors.round_get_for_transcript_reader(request.user, round_id)
     query = (request.GET.get("q") or "").strip()[:200]
     segments = selectors.transcript_for_round(round_)
     matches = segments
@@ -324,7 +324,7 @@ def round_transcript_download(request, round_id: int, fmt: str):
     """The transcript as plain text or Markdown, in the INTERVIEWER:/CANDIDATE: layout."""
     from interviews.transcripts import transcript_markdown, transcript_text
 
-    round_ = selectors.round_get_for_user(request.user, round_id)
+    round_ = selectors.round_get_for_transcript_reader(request.user, round_id)
     segments = selectors.transcript_for_round(round_)
     if fmt == "md":
         body, content_type = transcript_markdown(round_, segments), "text/markdown"
@@ -341,7 +341,7 @@ def round_take_audio(request, round_id: int, take_id: int):
     """One take's audio for the transcript page's player, to the pair only."""
     from interviews.transcripts import take_audio_response
 
-    round_ = selectors.round_get_for_user(request.user, round_id)
+    round_ = selectors.round_get_for_transcript_reader(request.user, round_id)
     take = get_object_or_404(round_.takes, pk=take_id)
     return take_audio_response(request, take)
 

@@ -72,3 +72,22 @@ def test_downloads_are_private_to_the_pair(client, round_, outsider):
     for suffix in ("transcript.txt", "transcript.md", "audio/1/"):
         assert client.get(f"/mocks/round/{round_.pk}/{suffix}").status_code == 404
     assert client.post(f"/mocks/round/{round_.pk}/transcript/retry/").status_code == 404
+
+
+def test_the_candidates_coach_reads_it_while_transcripts_are_shared(client, round_, coach):
+    from coaching.models import CoachLink
+    from coaching.services import coach_link_end, coach_link_update_shares
+
+    _segment(round_, round_.candidate, SpeakerRole.CANDIDATE, 4.0, "Shard by tenant.")
+    link = CoachLink.objects.create(candidate=round_.candidate, coach=coach,
+                                    started_by="coach", status="active")
+    client.force_login(coach)
+    page = f"/mocks/round/{round_.pk}/transcript/"
+    assert "Shard by tenant." in client.get(page).content.decode()
+    assert client.get(f"/mocks/round/{round_.pk}/transcript.txt").status_code == 200
+
+    coach_link_update_shares(link=link, by=round_.candidate, shares={"grades": True})
+    assert client.get(page).status_code == 404
+    coach_link_update_shares(link=link, by=round_.candidate, shares={"transcripts": True})
+    coach_link_end(link=link, by=round_.candidate)
+    assert client.get(page).status_code == 404

@@ -546,14 +546,22 @@ def prepare_database(rooms: int) -> dict:
     return {"rooms": room_list}
 
 
-def reset_room_state() -> None:
-    """Between measurements (servers stopped): forget the previous run's strokes and
-    events, so every measurement starts from the same tables."""
+def reset_room_state(redis_url: str) -> None:
+    """Between measurements (servers stopped): forget the previous run's strokes, events
+    and event numbers (the rooms' Redis counters too), so every measurement starts from
+    the same tables."""
+    import redis
     from django.db import connection
 
+    client = redis.Redis.from_url(redis_url)
+    prefix = os.environ["CHANNEL_LAYER_PREFIX"]
+    for key in client.scan_iter(match=f"{prefix}:room-seq:*", count=1000):
+        client.delete(key)
+    client.close()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM interviews_roomevent")
         cursor.execute("DELETE FROM interviews_whiteboardelement")
+        cursor.execute("UPDATE interviews_roomstate SET last_seq = 0")
         cursor.execute("VACUUM ANALYZE interviews_roomevent")
         cursor.execute("VACUUM ANALYZE interviews_whiteboardelement")
     connection.close()
@@ -677,7 +685,7 @@ def measure(config: str, variant: str, setup: dict, procs: Processes, env: dict,
         for process in servers:
             procs.stop(process)
         if config != "c":
-            reset_room_state()
+            reset_room_state(redis_url)
 
 
 def fmt(value: float, digits: int = 2) -> str:

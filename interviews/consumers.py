@@ -1,8 +1,9 @@
 """The room's WebSocket: validates every message, calls the room services, relays events.
 
 A bad message gets an error reply and is dropped; it never closes the room for others
-or touches stored state. Voice signalling (WebRTC offers, answers, ICE candidates) is
-relayed to the other participant and not stored.
+or touches stored state. Whiteboard strokes are relayed without waiting for the
+database (room_relay stores them right after). Voice signalling (WebRTC offers, answers,
+ICE candidates) is relayed to the other participant and not stored.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 
-from interviews import room
+from interviews import room, room_relay
 
 MAX_FRAME = 256 * 1024
 MAX_SMALL_FRAME = 16 * 1024
@@ -100,8 +101,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=4403)
             return
         self.access = access  # refreshed when the round (and so the roles) changes
+        self.ref = room_relay.session_ref(access.session)
         self.group = room.group_name(self.session_id)
         self.bucket = TokenBucket()
+        room_relay.serve_from_this_loop()
+        room_relay.boards.joined(self.session_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "welcome", "role": access.role,
@@ -109,6 +113,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
+            room_relay.boards.left(self.session_id)
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.channel_layer.group_send(self.group, {
                 "type": "room.presence", "user": self.user.pk, "present": False,
@@ -153,25 +158,31 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def on_hello(self, message: dict) -> None:
         """A (re)connecting client: a fresh one gets the snapshot, a returning one the
         events it missed, or is told to reload when too far behind."""
-        last_seq = _int(message, "last_seq")
-        snapshot, events = await database_sync_to_async(self._resume)(last_seq)
-        if snapshot is not None:
-            await self.send_json({"type": "snapshot", **snapshot})
-        elif events is None:
-            await self.send_json({"type": "reload", "reason": "too far behind"})
-            return
-        else:
-            for event in events:
-                await self.send_json({"type": "event", **event})
-        await self.channel_layer.group_send(self.group, {
-            "type": "room.presence", "user": self.user.pk, "present": True,
-            "sender": self.channel_name, "reply": False})
+        if await self._catch_up(_int(message, "last_seq")):
+            await self.channel_layer.group_send(self.group, {
+                "type": "room.presence", "user": self.user.pk, "present": True,
+                "sender": self.channel_name, "reply": False})
 
-    def _resume(self, last_seq: int):
-        access = self.access = room.room_access(self.user, self.session_id)
+    async def on_resume(self, message: dict) -> None:
+        """A connected client that saw a gap in the numbers asks for the events again."""
+        await self._catch_up(_int(message, "last_seq"))
+
+    async def _catch_up(self, last_seq: int) -> bool:
+        self.access = await database_sync_to_async(room.room_access)(self.user,
+                                                                     self.session_id)
+        caught = await room_relay.catch_up(self.ref, last_seq, limit=room.RESUME_LIMIT,
+                                           with_events=last_seq > 0)
         if last_seq == 0:
-            return room.room_snapshot(access), []
-        return None, room.events_since(access.session, last_seq)
+            snapshot = await database_sync_to_async(room.room_snapshot)(
+                self.access, seq=caught.head, unstored=caught.unstored)
+            await self.send_json({"type": "snapshot", **snapshot})
+        elif caught.events is None:
+            await self.send_json({"type": "reload", "reason": "too far behind"})
+            return False
+        else:
+            for event in caught.events:
+                await self.send_json({"type": "event", **event})
+        return True
 
     async def on_reveal_hint(self, message: dict) -> None:
         index = _int(message, "index", maximum=50)
@@ -184,8 +195,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def on_whiteboard(self, message: dict) -> None:
         elements = validate_elements(message.get("elements"))
-        await self._command(lambda access: room.whiteboard_apply(access, elements=elements,
-                                                                 by=self.user))
+        if not self.access.is_participant:
+            raise room.RoomError("forbidden",
+                                 "Observers watch the whiteboard; they cannot draw.")
+        await room_relay.whiteboard_publish(self.ref, elements, self.user.pk)
 
     async def on_notes(self, message: dict) -> None:
         text = _str(message, "text", max_length=room.MAX_NOTES)
@@ -207,18 +220,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await database_sync_to_async(action)(self.access)
 
     HANDLERS = {
-        "hello": on_hello, "reveal_hint": on_reveal_hint, "clock": on_clock,
-        "whiteboard": on_whiteboard, "notes": on_notes, "signal": on_signal, "ping": on_ping,
+        "hello": on_hello, "resume": on_resume, "reveal_hint": on_reveal_hint,
+        "clock": on_clock, "whiteboard": on_whiteboard, "notes": on_notes,
+        "signal": on_signal, "ping": on_ping,
     }
 
     # --- group messages --------------------------------------------------------------
 
     async def room_event(self, event: dict) -> None:
+        versions = event.get("versions")
+        if versions and event.get("origin") != room_relay.ORIGIN:
+            room_relay.boards.learn(self.session_id, versions)
         if event["kind"] == "round":
             self.access = await database_sync_to_async(room.room_access)(self.user,
                                                                          self.session_id)
-        await self.send_json({"type": "event", "seq": event["seq"], "kind": event["kind"],
-                              "payload": event["payload"]})
+        await self.send(text_data=event["text"])
 
     async def room_signal(self, event: dict) -> None:
         if event["sender"] != self.channel_name and event["user"] != self.user.pk:

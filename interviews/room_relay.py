@@ -56,7 +56,13 @@ VOID = "void"  # fills a number whose event was lost (a crash before it was stor
 
 
 def group_name(session_id: int) -> str:
+    """The group of a room's sockets (presence, voice signalling)."""
     return f"room-{session_id}"
+
+
+def events_group(session_id: int) -> str:
+    """The group of the processes serving a room, one member each: its events."""
+    return f"room-{session_id}-events"
 
 
 @dataclass(frozen=True)
@@ -102,9 +108,9 @@ class Event:
         return (f'{{"type":"event","seq":{self.seq},"kind":{json.dumps(self.kind)},'
                 f'"payload":{self.payload_json}}}')
 
-    def message(self, *, with_versions: bool) -> dict:
-        message = {"type": "room.event", "seq": self.seq, "kind": self.kind,
-                   "text": self.frame, "origin": ORIGIN}
+    def message(self, *, with_versions: bool, origin: str | None = ORIGIN) -> dict:
+        message = {"type": "room.event", "session": self.session_id, "seq": self.seq,
+                   "kind": self.kind, "text": self.frame, "origin": origin}
         if with_versions and self.kind == "whiteboard":
             message["versions"] = [[e["id"], e["version"], e["versionNonce"]]
                                    for e in self.payload["elements"]]
@@ -455,19 +461,89 @@ def unstored_events(session_id: int, after: int = 0) -> list[Event]:
 # --- publishing -----------------------------------------------------------------------
 
 
-def _layer_needs_versions(layer) -> bool:
+def _cross_process(layer) -> bool:
     return not isinstance(layer, InMemoryChannelLayer)
+
+
+class RoomHub:
+    """This event loop's room sockets, by session. An event is handed to the local sockets
+    of its room directly, and to the other processes serving the room through the
+    channel layer, where each process has one member in the room's events group (so the
+    layer carries one copy per process, not one per socket)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.layer = get_channel_layer()
+        self.cross_process = _cross_process(self.layer)
+        self.rooms: dict[int, dict[str, object]] = {}
+        self.channel: str | None = None
+        self._listener: asyncio.Task | None = None
+
+    async def join(self, session_id: int, socket) -> None:
+        room = self.rooms.setdefault(session_id, {})
+        first = not room
+        room[socket.channel_name] = socket
+        if first and self.cross_process:
+            if self.channel is None:
+                self.channel = await self.layer.new_channel("room-hub.")
+                self._listener = self.loop.create_task(self._listen(), name="room-hub")
+            await self.layer.group_add(events_group(session_id), self.channel)
+
+    async def leave(self, session_id: int, socket) -> None:
+        room = self.rooms.get(session_id, {})
+        room.pop(socket.channel_name, None)
+        if not room:
+            self.rooms.pop(session_id, None)
+            if self.cross_process and self.channel is not None:
+                await self.layer.group_discard(events_group(session_id), self.channel)
+
+    def deliver(self, message: dict) -> None:
+        for socket in list(self.rooms.get(message["session"], {}).values()):
+            socket.push_event(message)
+
+    async def send_everywhere(self, message: dict) -> None:
+        self.deliver(message)
+        if self.cross_process:
+            await self.layer.group_send(events_group(message["session"]), message)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("room hub: receiving from the channel layer failed")
+                await asyncio.sleep(0.5)
+                continue
+            if message.get("type") != "room.event" or message.get("origin") == ORIGIN:
+                continue  # this process delivered its own events already
+            versions = message.get("versions")
+            if versions:
+                boards.learn(message["session"], versions)
+            self.deliver(message)
+
+
+_hubs: dict[int, RoomHub] = {}
+
+
+def hub() -> RoomHub:
+    """The hub of the running event loop."""
+    loop = asyncio.get_running_loop()
+    existing = _hubs.get(id(loop))
+    if existing is None or existing.loop is not loop:
+        existing = _hubs[id(loop)] = RoomHub(loop)
+    return existing
 
 
 async def publish(ref: SessionRef, kind: str, payload: dict,
                   actor_id: int | None = None) -> Event:
-    """Number the event, queue it for storing, and broadcast it at once."""
+    """Number the event, queue it for storing, and send it to the room at once."""
     seq = await sequences().take(ref)
     event = Event(session_id=ref.id, seq=seq, kind=kind, payload=payload, actor_id=actor_id)
     writer().add(event)
-    layer = get_channel_layer()
-    await layer.group_send(group_name(ref.id),
-                           event.message(with_versions=_layer_needs_versions(layer)))
+    room_hub = hub()
+    await room_hub.send_everywhere(event.message(with_versions=room_hub.cross_process))
     return event
 
 
@@ -497,6 +573,8 @@ def _publish_stored_first(ref: SessionRef, kind: str, payload: dict,
     event = Event(session_id=ref.id, seq=seq, kind=kind, payload=payload, actor_id=actor_id)
     layer = get_channel_layer()
     send = async_to_sync(layer.group_send)
+    # No socket of this process is in the room: every process serving it gets the event.
+    with_versions = _cross_process(layer)
     try:
         for attempt in range(3):
             try:
@@ -510,9 +588,10 @@ def _publish_stored_first(ref: SessionRef, kind: str, payload: dict,
                 time.sleep(0.2 * 2 ** attempt)
     except Exception:
         # Live clients must not wait for a number that will never come.
-        send(group_name(ref.id), void_event(ref.id, seq).message(with_versions=False))
+        send(events_group(ref.id), void_event(ref.id, seq).message(with_versions=False,
+                                                                     origin=None))
         raise
-    send(group_name(ref.id), event.message(with_versions=_layer_needs_versions(layer)))
+    send(events_group(ref.id), event.message(with_versions=with_versions, origin=None))
     return seq
 
 

@@ -110,13 +110,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.group = room.group_name(self.session_id)
         self.bucket = TokenBucket()
         # Room events come from this process's hub, in order, through an outbox of our
-        # own; the channel layer carries only presence and voice signals to this socket.
+        # own; the channel layer carries only presence and voice signals.
         self.outbox: asyncio.Queue = asyncio.Queue()
         self.live = asyncio.Event()  # cleared while a catch-up is being sent
         self.live.set()
         room_relay.serve_from_this_loop()
         room_relay.boards.joined(self.session_id)
-        await room_relay.hub().join(self.session_id, self)
+        await room_relay.hub().join(self.ref, self)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "welcome", "role": access.role,
@@ -126,7 +126,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if hasattr(self, "group"):
             room_relay.boards.left(self.session_id)
-            await room_relay.hub().leave(self.session_id, self)
+            await room_relay.hub().leave(self.ref, self)
             if hasattr(self, "sender"):
                 self.sender.cancel()
             await self.channel_layer.group_discard(self.group, self.channel_name)

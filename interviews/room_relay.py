@@ -1,19 +1,21 @@
 """The room's event path: relay first, store right after.
 
-An event is numbered, broadcast to the session's group at once and handed to this
-process's writer, which stores the event log (RoomEvent rows, RoomState.last_seq) and
-the whiteboard (WhiteboardElement, reconciled by version) in batches a few tens of
+An event is numbered, sent to the room's sockets at once and handed to this process's
+writer, which stores the event log (RoomEvent rows, RoomState.last_seq) and the
+whiteboard (WhiteboardElement, reconciled by version) in batches a few tens of
 milliseconds later: one transaction for many events (group commit) instead of one per
 stroke on Channels' single database thread.
 
-Sequence numbers come from one allocator per deployment: a Redis counter per session when
-REDIS_URL is set (every ASGI process, Celery worker and view shares it), else a counter in
-this process, which then is the whole deployment. Both start from the database's
-last_seq. Numbers are taken only when nothing can fail before the event is queued or
-stored, so they stay gap-free; events can still arrive a little out of order (two
-processes, or a view's commit racing a stroke) and clients put them back in order. A
-client that resumes gets the log from the database plus what this process has not
-stored yet, after waiting briefly for other processes' writers.
+With REDIS_URL, one Redis script numbers an event (a counter per session) and publishes
+it on the room's Redis channel in the same step, so every process serving the room gets
+every event in number order; each process subscribes once per room and hands events to
+its own sockets. Without Redis this process is the whole deployment: it numbers events
+itself and hands them over directly. Counters start from the database's last_seq.
+Numbers are taken only when nothing can fail before the event is queued for storing, so
+they stay gap-free; an event published by another process (a Celery worker stores first,
+then publishes) can still arrive a little out of order, and clients put events back in
+order. A client that resumes gets the log from the database plus what this process has
+not stored yet, after waiting briefly for other processes' writers.
 """
 
 from __future__ import annotations
@@ -25,15 +27,12 @@ import logging
 import os
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import (
     IntegrityError,
@@ -51,18 +50,12 @@ log = logging.getLogger(__name__)
 WRITER_INTERVAL = float(os.environ.get("ROOM_WRITER_INTERVAL", "0.05"))
 CATCH_UP_WAIT = 5.0  # how long a resume waits for other processes' writers
 SEQ_KEY_SECONDS = 24 * 3600  # an idle room's counter then restarts from the database
-ORIGIN = uuid.uuid4().hex  # this process, so it skips its own events' board versions
 VOID = "void"  # fills a number whose event was lost (a crash before it was stored)
 
 
 def group_name(session_id: int) -> str:
-    """The group of a room's sockets (presence, voice signalling)."""
+    """The channel-layer group of a room's sockets: presence and voice signalling."""
     return f"room-{session_id}"
-
-
-def events_group(session_id: int) -> str:
-    """The group of the processes serving a room, one member each: its events."""
-    return f"room-{session_id}-events"
 
 
 @dataclass(frozen=True)
@@ -91,10 +84,10 @@ def session_ref_for(session_id: int) -> SessionRef:
 @dataclass
 class Event:
     session_id: int
-    seq: int
     kind: str
     payload: dict
     actor_id: int | None = None
+    seq: int = 0  # given when the event is numbered
     created_at: datetime = field(default_factory=timezone.now)
     payload_json: str = ""
 
@@ -102,26 +95,36 @@ class Event:
         if not self.payload_json:
             self.payload_json = json.dumps(self.payload, separators=(",", ":"))
 
+    # The socket frame is encoded once for every client: FRAME_HEAD, the number, the tail.
+    FRAME_HEAD = '{"type":"event","seq":'
+
+    @property
+    def frame_tail(self) -> str:
+        return f',"kind":{json.dumps(self.kind)},"payload":{self.payload_json}}}'
+
     @property
     def frame(self) -> str:
-        """The socket frame, encoded once for every client of the group."""
-        return (f'{{"type":"event","seq":{self.seq},"kind":{json.dumps(self.kind)},'
-                f'"payload":{self.payload_json}}}')
+        return f"{self.FRAME_HEAD}{self.seq}{self.frame_tail}"
 
-    def message(self, *, with_versions: bool, origin: str | None = ORIGIN) -> dict:
-        message = {"type": "room.event", "session": self.session_id, "seq": self.seq,
-                   "kind": self.kind, "text": self.frame, "origin": origin}
-        if with_versions and self.kind == "whiteboard":
-            message["versions"] = [[e["id"], e["version"], e["versionNonce"]]
-                                   for e in self.payload["elements"]]
-        return message
+    @property
+    def meta(self) -> str:
+        """What a process needs besides the frame: the kind, and a stroke's versions."""
+        meta: dict = {"kind": self.kind}
+        if self.kind == "whiteboard":
+            meta["versions"] = [[e["id"], e["version"], e["versionNonce"]]
+                                for e in self.payload["elements"]]
+        return json.dumps(meta, separators=(",", ":"))
+
+    def delivery(self) -> dict:
+        return {"session": self.session_id, "seq": self.seq, "kind": self.kind,
+                "text": self.frame}
 
     def as_dict(self) -> dict:
         return {"seq": self.seq, "kind": self.kind, "payload": self.payload}
 
 
 def void_event(session_id: int, seq: int) -> Event:
-    return Event(session_id=session_id, seq=seq, kind=VOID, payload={})
+    return Event(session_id=session_id, kind=VOID, payload={}, seq=seq)
 
 
 # --- sequence numbers -----------------------------------------------------------------
@@ -178,33 +181,70 @@ return seq
 """
 
 
+# Number an event and publish it on the room's channel in one atomic step, so the channel
+# carries events in number order. The message: number, meta, frame (head, number, tail).
+_PUBLISH_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if tonumber(ARGV[1]) < 0 then return -1 end
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+local seq = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], seq .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[5] .. seq .. ARGV[6])
+return seq
+"""
+
+
 class RedisSequences:
-    """One counter per session in Redis, shared by every process of the deployment."""
+    """One counter per session in Redis, shared by every process of the deployment, and
+    the room's Redis channel that carries its events to every process serving it."""
 
     def __init__(self, url: str, prefix: str):
         self.url, self.prefix = url, prefix
         self._sync = None
-        self._async: dict[int, tuple[asyncio.AbstractEventLoop, object]] = {}
+        self._async: dict[int, tuple[asyncio.AbstractEventLoop, object, object]] = {}
 
     def key(self, ref: SessionRef) -> str:
         return f"{self.prefix}:room-seq:{ref.uid}"
 
-    def _sync_script(self):
-        if self._sync is None:
-            import redis
+    def channel(self, ref: SessionRef) -> str:
+        return f"{self.prefix}:room-events:{ref.uid}"
 
-            self._sync = redis.Redis.from_url(self.url).register_script(_TAKE_SCRIPT)
-        return self._sync
-
-    def _async_script(self):
+    def client(self):
+        """This event loop's Redis client."""
         loop = asyncio.get_running_loop()
         entry = self._async.get(id(loop))
         if entry is None or entry[0] is not loop:
             import redis.asyncio
 
-            entry = (loop, redis.asyncio.Redis.from_url(self.url).register_script(_TAKE_SCRIPT))
+            client = redis.asyncio.Redis.from_url(self.url)
+            entry = (loop, client.register_script(_TAKE_SCRIPT),
+                     client.register_script(_PUBLISH_SCRIPT), client)
             self._async[id(loop)] = entry
-        return entry[1]
+        return entry
+
+    async def publish(self, ref: SessionRef, event: Event) -> int:
+        """Number the event and publish it to every process serving the room."""
+        _, _, script, _ = self.client()
+        args = [self.channel(ref), event.meta, Event.FRAME_HEAD, event.frame_tail]
+        seq = await script(keys=[self.key(ref)], args=[-1, SEQ_KEY_SECONDS, *args])
+        if seq < 0:
+            floor = await writer().run_in_thread(stored_last_seq, ref.id)
+            seq = await script(keys=[self.key(ref)], args=[floor, SEQ_KEY_SECONDS, *args])
+        return int(seq)
+
+    def publish_numbered_sync(self, ref: SessionRef, event: Event) -> None:
+        self._sync_script()  # makes the client
+        self._sync_client.publish(self.channel(ref),
+                                  f"{event.seq}\n{event.meta}\n{event.frame}")
+
+    def _sync_script(self):
+        if self._sync is None:
+            import redis
+
+            self._sync_client = redis.Redis.from_url(self.url)
+            self._sync = self._sync_client.register_script(_TAKE_SCRIPT)
+        return self._sync
 
     def take_sync(self, ref: SessionRef, count: int = 1) -> int:
         script = self._sync_script()
@@ -215,7 +255,7 @@ class RedisSequences:
         return int(seq)
 
     async def take(self, ref: SessionRef, count: int = 1) -> int:
-        script = self._async_script()
+        _, script, _, _ = self.client()
         seq = await script(keys=[self.key(ref)], args=[-1, count, SEQ_KEY_SECONDS])
         if seq < 0:
             floor = await writer().run_in_thread(stored_last_seq, ref.id)
@@ -245,18 +285,19 @@ async def current_seq(ref: SessionRef) -> int:
 
 # --- storing: the writer --------------------------------------------------------------
 
-_INSERT_EVENT = (
+_INSERT_EVENTS = (
     "INSERT INTO interviews_roomevent (session_id, seq, kind, payload, actor_id, created_at) "
-    "VALUES (%s, %s, %s, {json}, %s, %s) ON CONFLICT (session_id, seq) DO NOTHING")
-_UPSERT_ELEMENT = (
+    "VALUES {rows} ON CONFLICT (session_id, seq) DO NOTHING")
+_UPSERT_ELEMENTS = (
     "INSERT INTO interviews_whiteboardelement "
     "(session_id, element_id, version, version_nonce, data, updated_at) "
-    "VALUES (%s, %s, %s, %s, {json}, %s) ON CONFLICT (session_id, element_id) DO UPDATE SET "
+    "VALUES {rows} ON CONFLICT (session_id, element_id) DO UPDATE SET "
     "version = excluded.version, version_nonce = excluded.version_nonce, "
     "data = excluded.data, updated_at = excluded.updated_at "
     "WHERE excluded.version > interviews_whiteboardelement.version "
     "OR (excluded.version = interviews_whiteboardelement.version "
     "AND excluded.version_nonce < interviews_whiteboardelement.version_nonce)")
+ROWS_PER_STATEMENT = 200
 _RAISE_LAST_SEQ = ("UPDATE interviews_roomstate SET last_seq = %s "
                    "WHERE session_id = %s AND last_seq < %s")
 
@@ -295,17 +336,25 @@ def store_events(events: list[Event]) -> None:
         tips[event.session_id] = max(tips.get(event.session_id, 0), event.seq)
     elements = _latest_elements(events)
     now = when(timezone.now())
+    event_rows = [(e.session_id, e.seq, e.kind, e.payload_json, e.actor_id, when(e.created_at))
+                  for e in sorted(events, key=lambda e: (e.session_id, e.seq))]
+    element_rows = [(session_id, element_id, e["version"], e["versionNonce"],
+                     json.dumps(e, separators=(",", ":")), now)
+                    for (session_id, element_id), e in sorted(elements.items())]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(_INSERT_EVENT.format(json=as_json), [
-            (e.session_id, e.seq, e.kind, e.payload_json, e.actor_id, when(e.created_at))
-            for e in sorted(events, key=lambda e: (e.session_id, e.seq))])
-        if elements:
-            cursor.executemany(_UPSERT_ELEMENT.format(json=as_json), [
-                (session_id, element_id, e["version"], e["versionNonce"],
-                 json.dumps(e, separators=(",", ":")), now)
-                for (session_id, element_id), e in sorted(elements.items())])
+        _insert_rows(cursor, _INSERT_EVENTS, f"(%s, %s, %s, {as_json}, %s, %s)", event_rows)
+        _insert_rows(cursor, _UPSERT_ELEMENTS, f"(%s, %s, %s, %s, {as_json}, %s)",
+                     element_rows)
         cursor.executemany(_RAISE_LAST_SEQ, [(seq, session_id, seq)
                                              for session_id, seq in sorted(tips.items())])
+
+
+def _insert_rows(cursor, statement: str, row: str, rows: list[tuple]) -> None:
+    """Many rows per statement: a batch costs a few statements, not one per event."""
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start:start + ROWS_PER_STATEMENT]
+        cursor.execute(statement.format(rows=", ".join([row] * len(chunk))),
+                       [value for values in chunk for value in values])
 
 
 def _without_deleted_sessions(events: list[Event]) -> list[Event]:
@@ -461,67 +510,90 @@ def unstored_events(session_id: int, after: int = 0) -> list[Event]:
 # --- publishing -----------------------------------------------------------------------
 
 
-def _cross_process(layer) -> bool:
-    return not isinstance(layer, InMemoryChannelLayer)
-
-
 class RoomHub:
-    """This event loop's room sockets, by session. An event is handed to the local sockets
-    of its room directly, and to the other processes serving the room through the
-    channel layer, where each process has one member in the room's events group (so the
-    layer carries one copy per process, not one per socket)."""
+    """This event loop's room sockets, by session. Events reach them from the room's
+    Redis channel (one subscription per room and process, whoever published), or,
+    without Redis, straight from `publish`."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
-        self.layer = get_channel_layer()
-        self.cross_process = _cross_process(self.layer)
         self.rooms: dict[int, dict[str, object]] = {}
-        self.channel: str | None = None
+        self.redis = sequences() if isinstance(sequences(), RedisSequences) else None
+        self.pubsub = None
+        self.channels: dict[str, int] = {}  # Redis channel -> session id
+        self.subscribed: dict[str, asyncio.Event] = {}
         self._listener: asyncio.Task | None = None
 
-    async def join(self, session_id: int, socket) -> None:
-        room = self.rooms.setdefault(session_id, {})
+    async def join(self, ref: SessionRef, socket) -> None:
+        room = self.rooms.setdefault(ref.id, {})
         first = not room
         room[socket.channel_name] = socket
-        if first and self.cross_process:
-            if self.channel is None:
-                self.channel = await self.layer.new_channel("room-hub.")
-                self._listener = self.loop.create_task(self._listen(), name="room-hub")
-            await self.layer.group_add(events_group(session_id), self.channel)
+        if first and self.redis is not None:
+            await self._subscribe(ref)
 
-    async def leave(self, session_id: int, socket) -> None:
-        room = self.rooms.get(session_id, {})
+    async def leave(self, ref: SessionRef, socket) -> None:
+        room = self.rooms.get(ref.id, {})
         room.pop(socket.channel_name, None)
         if not room:
-            self.rooms.pop(session_id, None)
-            if self.cross_process and self.channel is not None:
-                await self.layer.group_discard(events_group(session_id), self.channel)
+            self.rooms.pop(ref.id, None)
+            if self.redis is not None:
+                channel = self.redis.channel(ref)
+                self.channels.pop(channel, None)
+                self.subscribed.pop(channel, None)
+                with contextlib.suppress(Exception):
+                    await self.pubsub.unsubscribe(channel)
 
     def deliver(self, message: dict) -> None:
         for socket in list(self.rooms.get(message["session"], {}).values()):
             socket.push_event(message)
 
-    async def send_everywhere(self, message: dict) -> None:
-        self.deliver(message)
-        if self.cross_process:
-            await self.layer.group_send(events_group(message["session"]), message)
+    async def publish(self, ref: SessionRef, event: Event) -> int:
+        if self.redis is not None:
+            return await self.redis.publish(ref, event)  # comes back through _listen
+        event.seq = await sequences().take(ref)
+        self.deliver(event.delivery())
+        return event.seq
+
+    async def _subscribe(self, ref: SessionRef) -> None:
+        channel = self.redis.channel(ref)
+        self.channels[channel] = ref.id
+        confirmed = self.subscribed[channel] = asyncio.Event()
+        if self.pubsub is None:
+            _, _, _, client = self.redis.client()
+            self.pubsub = client.pubsub()
+        await self.pubsub.subscribe(channel)
+        if self._listener is None:
+            self._listener = self.loop.create_task(self._listen(), name="room-hub")
+        # The socket's catch-up must not start before Redis sends this room's events here.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(confirmed.wait(), 5)
 
     async def _listen(self) -> None:
         while True:
             try:
-                message = await self.layer.receive(self.channel)
+                message = await self.pubsub.get_message(timeout=None)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("room hub: receiving from the channel layer failed")
+                log.exception("room hub: reading the rooms' Redis channels failed")
                 await asyncio.sleep(0.5)
                 continue
-            if message.get("type") != "room.event" or message.get("origin") == ORIGIN:
-                continue  # this process delivered its own events already
-            versions = message.get("versions")
-            if versions:
-                boards.learn(message["session"], versions)
-            self.deliver(message)
+            if message is None:
+                continue
+            channel = message["channel"].decode()
+            if message["type"] == "subscribe":
+                if channel in self.subscribed:
+                    self.subscribed[channel].set()
+                continue
+            session_id = self.channels.get(channel)
+            if message["type"] != "message" or session_id is None:
+                continue
+            seq, meta, frame = message["data"].decode().split("\n", 2)
+            meta = json.loads(meta)
+            if meta.get("versions"):
+                boards.learn(session_id, meta["versions"])
+            self.deliver({"session": session_id, "seq": int(seq), "kind": meta["kind"],
+                          "text": frame})
 
 
 _hubs: dict[int, RoomHub] = {}
@@ -538,12 +610,10 @@ def hub() -> RoomHub:
 
 async def publish(ref: SessionRef, kind: str, payload: dict,
                   actor_id: int | None = None) -> Event:
-    """Number the event, queue it for storing, and send it to the room at once."""
-    seq = await sequences().take(ref)
-    event = Event(session_id=ref.id, seq=seq, kind=kind, payload=payload, actor_id=actor_id)
+    """Number the event, send it to the room at once, and queue it for storing."""
+    event = Event(session_id=ref.id, kind=kind, payload=payload, actor_id=actor_id)
+    event.seq = await hub().publish(ref, event)
     writer().add(event)
-    room_hub = hub()
-    await room_hub.send_everywhere(event.message(with_versions=room_hub.cross_process))
     return event
 
 
@@ -569,12 +639,11 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
 
 def _publish_stored_first(ref: SessionRef, kind: str, payload: dict,
                           actor_id: int | None) -> int:
-    seq = sequences().take_sync(ref)
-    event = Event(session_id=ref.id, seq=seq, kind=kind, payload=payload, actor_id=actor_id)
-    layer = get_channel_layer()
-    send = async_to_sync(layer.group_send)
-    # No socket of this process is in the room: every process serving it gets the event.
-    with_versions = _cross_process(layer)
+    """No socket of this process is in the room (a Celery worker): store the event, then
+    publish it to the processes serving the room."""
+    allocator = sequences()
+    event = Event(session_id=ref.id, kind=kind, payload=payload, actor_id=actor_id)
+    event.seq = allocator.take_sync(ref)
     try:
         for attempt in range(3):
             try:
@@ -588,11 +657,12 @@ def _publish_stored_first(ref: SessionRef, kind: str, payload: dict,
                 time.sleep(0.2 * 2 ** attempt)
     except Exception:
         # Live clients must not wait for a number that will never come.
-        send(events_group(ref.id), void_event(ref.id, seq).message(with_versions=False,
-                                                                     origin=None))
+        if isinstance(allocator, RedisSequences):
+            allocator.publish_numbered_sync(ref, void_event(ref.id, event.seq))
         raise
-    send(events_group(ref.id), event.message(with_versions=with_versions, origin=None))
-    return seq
+    if isinstance(allocator, RedisSequences):
+        allocator.publish_numbered_sync(ref, event)
+    return event.seq
 
 
 # --- the board as this process knows it -----------------------------------------------

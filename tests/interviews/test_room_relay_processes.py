@@ -42,11 +42,13 @@ def start_servers(transactional_db):
     assert settings.REDIS_URL, "this test needs REDIS_URL (make test sets it)"
     processes = []
 
-    def start(*writer_intervals: float) -> list[str]:
+    def start(*writer_intervals: float, redis: bool = True) -> list[str]:
         urls = []
         for interval in writer_intervals:
             port = free_port()
             env = {**_test_database_env(), "ROOM_WRITER_INTERVAL": str(interval)}
+            if not redis:
+                env.pop("REDIS_URL")
             process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host",
                  "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--log-level",
@@ -205,3 +207,32 @@ def test_a_resume_waits_for_the_other_process_to_store(start_servers, room_sessi
     assert unstored == 0  # the resume came before the slow process stored anything
     assert [back.events[s]["payload"]["elements"][0]["version"]
             for s in sorted(back.events)] == [2, 3, 4]
+
+
+def test_one_process_without_redis_numbers_and_resumes(start_servers, room_session,
+                                                       candidate, peer):
+    (url,) = start_servers(0.05, redis=False)  # the in-process layer and counters
+    session = room_session
+    cookies = session_cookie(candidate), session_cookie(peer)
+    strokes = 30
+
+    async def scenario():
+        left = await Socket(url, session.pk, cookies[0]).open()
+        right = await Socket(url, session.pk, cookies[1]).open()
+        start = left.snapshot["seq"]
+        await asyncio.gather(left.draw("L", range(1, strokes + 1)),
+                             right.draw("R", range(1, strokes + 1)))
+        everything = range(start + 1, start + 2 * strokes + 1)
+        await asyncio.gather(left.collect(everything), right.collect(everything))
+        back = await Socket(url, session.pk, cookies[1]).open(last_seq=start + strokes)
+        await back.collect(range(start + strokes + 1, start + 2 * strokes + 1))
+        for socket in (left, right, back):
+            await socket.ws.close()
+        return start, left, right, back
+
+    start, left, right, back = in_thread(scenario())
+    seqs = list(range(start + 1, start + 2 * strokes + 1))
+    assert left.arrival == right.arrival == seqs  # one process: in order as sent
+    assert left.events == right.events
+    assert all(back.events[s] == left.events[s] for s in back.events)
+    assert sorted(back.events) == seqs[strokes:]

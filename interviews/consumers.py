@@ -1,27 +1,33 @@
 """The room's WebSocket: validates every message, calls the room services, relays events.
 
 A bad message gets an error reply and is dropped; it never closes the room for others
-or touches stored state. Voice signalling (WebRTC offers, answers, ICE candidates) is
-relayed to the other participant and not stored.
+or touches stored state. Whiteboard strokes are relayed without waiting for the
+database (room_relay stores them right after). Voice signalling (WebRTC offers, answers,
+ICE candidates) is relayed to the other participant and not stored.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 
-from interviews import room
+from interviews import room, room_relay
 
 MAX_FRAME = 256 * 1024
 MAX_SMALL_FRAME = 16 * 1024
 MAX_ELEMENTS = 500
 RATE_PER_SECOND = 30.0
 BURST = 60.0
+# Events waiting for one slow socket; beyond this it is closed and resumes on reconnect.
+MAX_BACKLOG = 2000
+CLOSE_TOO_SLOW = 4408
 
 
 class MessageError(ValueError):
@@ -100,19 +106,43 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=4403)
             return
         self.access = access  # refreshed when the round (and so the roles) changes
+        self.ref = room_relay.session_ref(access.session)
         self.group = room.group_name(self.session_id)
         self.bucket = TokenBucket()
+        # Room events come from this process's hub, in order, through an outbox of our
+        # own; the channel layer carries only presence and voice signals.
+        self.outbox: asyncio.Queue = asyncio.Queue()
+        self.live = asyncio.Event()  # cleared while a catch-up is being sent
+        self.live.set()
+        room_relay.serve_from_this_loop()
+        room_relay.boards.joined(self.session_id)
+        await room_relay.hub().join(self.ref, self)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "welcome", "role": access.role,
                               "user": self.user.pk, "round": access.round.number})
+        self.sender = asyncio.get_running_loop().create_task(self._send_events())
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
+            room_relay.boards.left(self.session_id)
+            await room_relay.hub().leave(self.ref, self)
+            if hasattr(self, "sender"):
+                self.sender.cancel()
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.channel_layer.group_send(self.group, {
                 "type": "room.presence", "user": self.user.pk, "present": False,
                 "sender": self.channel_name, "reply": True})
+
+    async def dispatch(self, message):
+        """Channels closes stale database connections before every message, a hop to its
+        single database thread; this consumer reaches the database only through
+        database_sync_to_async, which does that itself. At 1,000 strokes a second the hops
+        were a quarter of the server's CPU, and every stroke queued behind any query."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def send_json(self, content: dict) -> None:
         await self.send(text_data=json.dumps(content, separators=(",", ":")))
@@ -153,25 +183,38 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def on_hello(self, message: dict) -> None:
         """A (re)connecting client: a fresh one gets the snapshot, a returning one the
         events it missed, or is told to reload when too far behind."""
-        last_seq = _int(message, "last_seq")
-        snapshot, events = await database_sync_to_async(self._resume)(last_seq)
-        if snapshot is not None:
-            await self.send_json({"type": "snapshot", **snapshot})
-        elif events is None:
-            await self.send_json({"type": "reload", "reason": "too far behind"})
-            return
-        else:
-            for event in events:
-                await self.send_json({"type": "event", **event})
-        await self.channel_layer.group_send(self.group, {
-            "type": "room.presence", "user": self.user.pk, "present": True,
-            "sender": self.channel_name, "reply": False})
+        if await self._catch_up(_int(message, "last_seq")):
+            await self.channel_layer.group_send(self.group, {
+                "type": "room.presence", "user": self.user.pk, "present": True,
+                "sender": self.channel_name, "reply": False})
 
-    def _resume(self, last_seq: int):
-        access = self.access = room.room_access(self.user, self.session_id)
+    async def on_resume(self, message: dict) -> None:
+        """A connected client that saw a gap in the numbers asks for the events again."""
+        await self._catch_up(_int(message, "last_seq"))
+
+    async def _catch_up(self, last_seq: int) -> bool:
+        self.live.clear()  # live events wait behind the catch-up (the client drops repeats)
+        try:
+            return await self._send_catch_up(last_seq)
+        finally:
+            self.live.set()
+
+    async def _send_catch_up(self, last_seq: int) -> bool:
+        self.access = await database_sync_to_async(room.room_access)(self.user,
+                                                                     self.session_id)
+        caught = await room_relay.catch_up(self.ref, last_seq, limit=room.RESUME_LIMIT,
+                                           with_events=last_seq > 0)
         if last_seq == 0:
-            return room.room_snapshot(access), []
-        return None, room.events_since(access.session, last_seq)
+            snapshot = await database_sync_to_async(room.room_snapshot)(
+                self.access, seq=caught.head, unstored=caught.unstored)
+            await self.send_json({"type": "snapshot", **snapshot})
+        elif caught.events is None:
+            await self.send_json({"type": "reload", "reason": "too far behind"})
+            return False
+        else:
+            for event in caught.events:
+                await self.send_json({"type": "event", **event})
+        return True
 
     async def on_reveal_hint(self, message: dict) -> None:
         index = _int(message, "index", maximum=50)
@@ -184,8 +227,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def on_whiteboard(self, message: dict) -> None:
         elements = validate_elements(message.get("elements"))
-        await self._command(lambda access: room.whiteboard_apply(access, elements=elements,
-                                                                 by=self.user))
+        if not self.access.is_participant:
+            raise room.RoomError("forbidden",
+                                 "Observers watch the whiteboard; they cannot draw.")
+        await room_relay.whiteboard_publish(self.ref, elements, self.user.pk)
 
     async def on_notes(self, message: dict) -> None:
         text = _str(message, "text", max_length=room.MAX_NOTES)
@@ -207,18 +252,35 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await database_sync_to_async(action)(self.access)
 
     HANDLERS = {
-        "hello": on_hello, "reveal_hint": on_reveal_hint, "clock": on_clock,
-        "whiteboard": on_whiteboard, "notes": on_notes, "signal": on_signal, "ping": on_ping,
+        "hello": on_hello, "resume": on_resume, "reveal_hint": on_reveal_hint,
+        "clock": on_clock, "whiteboard": on_whiteboard, "notes": on_notes,
+        "signal": on_signal, "ping": on_ping,
     }
 
     # --- group messages --------------------------------------------------------------
 
-    async def room_event(self, event: dict) -> None:
-        if event["kind"] == "round":
-            self.access = await database_sync_to_async(room.room_access)(self.user,
-                                                                         self.session_id)
-        await self.send_json({"type": "event", "seq": event["seq"], "kind": event["kind"],
-                              "payload": event["payload"]})
+    def push_event(self, event: dict) -> None:
+        """Called by the hub for every event of this room, in order."""
+        if self.outbox.qsize() >= MAX_BACKLOG:
+            if not getattr(self, "closing_slow", False):
+                self.closing_slow = True
+                asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
+            return
+        self.outbox.put_nowait(event)
+
+    async def _send_events(self) -> None:
+        try:
+            while True:
+                event = await self.outbox.get()
+                await self.live.wait()
+                if event["kind"] == "round":
+                    self.access = await database_sync_to_async(room.room_access)(
+                        self.user, self.session_id)
+                await self.send(text_data=event["text"])
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - the socket went away; disconnect() tidies up
+            return
 
     async def room_signal(self, event: dict) -> None:
         if event["sender"] != self.channel_name and event["user"] != self.user.pk:

@@ -1,8 +1,9 @@
 """The live room: who may do what, the event log, hints, the clock and the whiteboard.
 
-Every change is stored with its event (one sequence number per session, assigned under
-a row lock on the room state) and broadcast to the session's group after the commit,
-so a client that reconnects can ask for what it missed.
+Every change becomes an event with the session's next sequence number (see room_relay):
+whiteboard strokes are relayed at once and stored by a writer right after; the rare
+commands (hints, the clock, the round swap) store their state in a transaction and
+publish their event once it commits. A client that reconnects asks for what it missed.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from companies.selectors import bank_document
+from interviews import room_relay
 from interviews.models import (
     InterviewerNotes,
     MockSession,
@@ -28,6 +28,7 @@ from interviews.models import (
     Round,
     WhiteboardElement,
 )
+from interviews.room_relay import group_name  # noqa: F401 - the consumer's import
 
 RESUME_LIMIT = 500
 MAX_NOTES = 50_000
@@ -39,10 +40,6 @@ class RoomError(ValueError):
     def __init__(self, code: str, message: str):
         self.code = code
         super().__init__(message)
-
-
-def group_name(session_id: int) -> str:
-    return f"room-{session_id}"
 
 
 # --- access ---------------------------------------------------------------------------
@@ -129,41 +126,22 @@ def observer_invite(*, session: MockSession, by, user) -> RoomObserver:
 # --- the event log --------------------------------------------------------------------
 
 
-def _append_event(session_id: int, kind: str, payload: dict, actor=None) -> RoomEvent:
-    """Store an event with the next sequence number; broadcast once committed.
-
-    The counter is bumped with one UPDATE ... RETURNING, which also holds the row lock
-    until the commit, so numbers are gap-free and in commit order per session."""
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE interviews_roomstate SET last_seq = last_seq + 1 "
-                       "WHERE session_id = %s RETURNING last_seq", [session_id])
-        seq = cursor.fetchone()[0]
-    event = RoomEvent.objects.create(session_id=session_id, seq=seq, kind=kind,
-                                     payload=payload, actor=actor)
-    message = {"type": "room.event", "seq": seq, "kind": kind, "payload": payload}
-    transaction.on_commit(lambda: _broadcast(session_id, message))
-    return event
+def _publish_on_commit(session_id: int, kind: str, payload: dict, actor=None) -> None:
+    """Number, store and broadcast the event once the current transaction commits (at
+    once outside one), so a rolled-back change never reaches a client nor takes a
+    number."""
+    actor_id = getattr(actor, "pk", actor)
+    transaction.on_commit(
+        lambda: room_relay.publish_from_sync(session_id, kind, payload, actor_id))
 
 
-def publish_event(session_id: int, kind: str, payload: dict, actor=None) -> RoomEvent:
-    """Append an event from outside the socket (a Celery task, a view) and broadcast it to
-    the room once committed; reconnecting clients catch up from the log."""
-    with transaction.atomic():
-        room_state(MockSession.objects.get(pk=session_id))
-        return _append_event(session_id, kind, payload, actor)
-
-
-def _broadcast(session_id: int, message: dict) -> None:
-    async_to_sync(get_channel_layer().group_send)(group_name(session_id), message)
-
-
-def events_since(session: MockSession, seq: int) -> list[dict] | None:
-    """Events after `seq`, or None when the client is too far behind and must reload."""
-    state = room_state(session)
-    if state.last_seq - seq > RESUME_LIMIT:
-        return None
-    return [{"seq": e.seq, "kind": e.kind, "payload": e.payload}
-            for e in RoomEvent.objects.filter(session=session, seq__gt=seq).order_by("seq")]
+def publish_event(session_id: int, kind: str, payload: dict, actor=None) -> None:
+    """Add an event to a room from outside its socket (a Celery task, a view): it gets
+    the session's next number, in order with every other event of the room, is stored
+    in the log (so reconnecting clients catch up) and broadcast. Inside a transaction
+    this happens when the transaction commits."""
+    room_state(MockSession.objects.get(pk=session_id))
+    _publish_on_commit(session_id, kind, payload, actor)
 
 
 # --- snapshot -------------------------------------------------------------------------
@@ -180,19 +158,38 @@ def clock_payload(state: RoomState, now: datetime | None = None) -> dict:
     }
 
 
-def room_snapshot(access: RoomAccess) -> dict:
-    """Everything a client needs to draw the room; never the solution or the rubric."""
+def room_snapshot(access: RoomAccess, *, seq: int | None = None,
+                  unstored: list | None = None) -> dict:
+    """Everything a client needs to draw the room; never the solution or the rubric.
+
+    `seq` is the number the snapshot stands at (every event up to it is stored or in
+    `unstored`, this process's events not stored yet, whose strokes are merged in)."""
     session = access.session
     state = room_state(session)
     return {
-        "seq": state.last_seq,
+        "seq": state.last_seq if seq is None else seq,
         "role": access.role,
         "round": access.round.number,
         "clock": clock_payload(state),
         "hints": revealed_hints(access.round),
-        "elements": [e.data for e in WhiteboardElement.objects.filter(session=session)
-                     .order_by("updated_at", "id")],
+        "elements": _merge_unstored(whiteboard_scene(session), unstored or []),
     }
+
+
+def _merge_unstored(elements: list[dict], unstored: list) -> list[dict]:
+    if not unstored:
+        return elements
+    by_id = {e["id"]: e for e in elements}
+    for event in unstored:
+        if event.kind != "whiteboard":
+            continue
+        for element in event.payload["elements"]:
+            known = by_id.get(element["id"])
+            if known is None or room_relay.wins(
+                    (element["version"], element["versionNonce"]),
+                    (known["version"], known["versionNonce"])):
+                by_id[element["id"]] = element
+    return list(by_id.values())
 
 
 def revealed_hints(round_: Round) -> list[dict]:
@@ -209,7 +206,7 @@ def _require_interviewer(access: RoomAccess) -> None:
         raise RoomError("forbidden", "Only this round's interviewer can do that.")
 
 
-def hint_reveal(access: RoomAccess, *, index: int, by) -> RoomEvent:
+def hint_reveal(access: RoomAccess, *, index: int, by) -> None:
     """Show one of the question's hints to the candidate, at once."""
     _require_interviewer(access)
     hints = access.round.question.hints
@@ -219,16 +216,16 @@ def hint_reveal(access: RoomAccess, *, index: int, by) -> RoomEvent:
         _, created = RevealedHint.objects.get_or_create(round=access.round, index=index)
         if not created:
             raise RoomError("invalid", f"Hint {index + 1} is already shown.")
-        return _append_event(access.session.pk, "hint",
-                             {"round": access.round.number, "index": index,
-                              "text": hints[index]}, by)
+        _publish_on_commit(access.session.pk, "hint",
+                           {"round": access.round.number, "index": index,
+                            "text": hints[index]}, by)
 
 
 CLOCK_ACTIONS = ("start", "pause", "next_phase", "next_round")
 
 
 def clock_command(access: RoomAccess, *, action: str, by,
-                  now: datetime | None = None) -> RoomEvent:
+                  now: datetime | None = None) -> None:
     """The interviewer drives the clock; every client shows the server's figures."""
     _require_interviewer(access)
     if action not in CLOCK_ACTIONS:
@@ -258,7 +255,7 @@ def clock_command(access: RoomAccess, *, action: str, by,
         state.save(update_fields=["running", "marked_at", "phase_index", "phase_seconds",
                                   "round_seconds", "active_round", "phases"])
         kind = "round" if action == "next_round" else "clock"
-        return _append_event(access.session.pk, kind, clock_payload(state, now), by)
+        _publish_on_commit(access.session.pk, kind, clock_payload(state, now), by)
 
 
 def _bank_running_time(state: RoomState, now: datetime) -> None:
@@ -267,43 +264,6 @@ def _bank_running_time(state: RoomState, now: datetime) -> None:
         state.phase_seconds += elapsed
         state.round_seconds += elapsed
     state.marked_at = now
-
-
-def whiteboard_apply(access: RoomAccess, *, elements: list[dict], by) -> RoomEvent | None:
-    """Merge a client's changed elements: per element, the higher version wins and a
-    tie goes to the lower versionNonce (Excalidraw's rule), so concurrent edits
-    converge and nothing is lost. Returns the event of what changed, if anything."""
-    if not access.is_participant:
-        raise RoomError("forbidden", "Observers watch the whiteboard; they cannot draw.")
-    with transaction.atomic():
-        ids = [e["id"] for e in elements]
-        rows = (WhiteboardElement.objects.select_for_update()
-                .filter(session=access.session, element_id__in=ids)
-                .values_list("element_id", "version", "version_nonce"))
-        current = {element_id: (version, nonce) for element_id, version, nonce in rows}
-        accepted = {}
-        for element in elements:
-            known = current.get(element["id"])
-            if known is not None and not _wins(element, *known):
-                continue
-            accepted[element["id"]] = element
-            current[element["id"]] = (element["version"], element["versionNonce"])
-        if not accepted:
-            return None
-        WhiteboardElement.objects.bulk_create(
-            [WhiteboardElement(session=access.session, element_id=element_id,
-                               version=e["version"], version_nonce=e["versionNonce"], data=e)
-             for element_id, e in accepted.items()],
-            update_conflicts=True, unique_fields=["session", "element_id"],
-            update_fields=["version", "version_nonce", "data", "updated_at"])
-        return _append_event(access.session.pk, "whiteboard",
-                             {"elements": list(accepted.values())}, by)
-
-
-def _wins(incoming: dict, version: int, version_nonce: int) -> bool:
-    if incoming["version"] != version:
-        return incoming["version"] > version
-    return incoming["versionNonce"] < version_nonce
 
 
 def notes_save(access: RoomAccess, *, text: str, by) -> InterviewerNotes:

@@ -53,12 +53,37 @@ const socket = {
     if (!message || typeof message.type !== "string") return;
     if (message.type === "event") {
       if (typeof message.seq !== "number" || message.seq <= this.lastSeq) return; // duplicate
-      this.lastSeq = message.seq;
-      (this.handlers[`event:${message.kind}`] || (() => {}))(message.payload);
+      this.early.set(message.seq, message);
+      this.applyInOrder();
       return;
     }
     if (message.type === "snapshot") this.lastSeq = message.seq;
     (this.handlers[message.type] || (() => {}))(message);
+    if (message.type === "snapshot") this.applyInOrder();
+  },
+
+  // Event numbers have no gaps, but one event can overtake another (two server
+  // processes): apply them in order, and ask again for any that stays missing.
+  early: new Map(),
+  gapTimer: null,
+
+  applyInOrder() {
+    for (const seq of this.early.keys()) if (seq <= this.lastSeq) this.early.delete(seq);
+    while (this.early.has(this.lastSeq + 1)) {
+      const message = this.early.get(this.lastSeq + 1);
+      this.early.delete(message.seq);
+      this.lastSeq = message.seq;
+      (this.handlers[`event:${message.kind}`] || (() => {}))(message.payload);
+    }
+    if (!this.early.size) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = null;
+    } else if (this.gapTimer === null) {
+      this.gapTimer = setTimeout(() => {
+        this.gapTimer = null;
+        if (this.early.size) this.send({ type: "resume", last_seq: this.lastSeq });
+      }, 1000);
+    }
   },
 
   on(type, handler) {

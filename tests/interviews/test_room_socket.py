@@ -7,13 +7,15 @@ import json
 import threading
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing.websocket import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connections
 
 from config.websocket_routes import websocket_urlpatterns
-from interviews import room, services
+from interviews import room, room_relay, services
 from interviews.models import (
     InterviewerNotes,
     MockSession,
@@ -108,6 +110,14 @@ def clients():
     yield open_for
     for client in opened:
         client.close()
+    stored()  # nothing of this test may reach the next one's tables
+    _Loop.run(room_relay.close_connections())
+    _Loop.run(database_sync_to_async(connections.close_all)())
+
+
+def stored() -> None:
+    """Wait for the room's writer: strokes are relayed first and stored right after."""
+    assert _Loop.run(room_relay.drain())
 
 
 def roles(session, candidate, peer):
@@ -203,8 +213,9 @@ def test_whiteboard_edits_reconcile_by_version(session, candidate, peer, clients
     assert draw(left, right, element("box", 2, 100, x=77))["x"] == 77
     right.send({"type": "whiteboard", "elements": [element("box", 2, 800, x=99)]})
     assert left.quiet()
-    stored = WhiteboardElement.objects.get(session=session, element_id="box")
-    assert (stored.version, stored.data["x"]) == (2, 77)
+    stored()
+    box = WhiteboardElement.objects.get(session=session, element_id="box")
+    assert (box.version, box.data["x"]) == (2, 77)
     # A reload gets the stored scene from the server.
     fresh = clients(candidate, session)
     assert [e["x"] for e in fresh.snapshot["elements"]] == [77]
@@ -233,6 +244,7 @@ def test_bad_messages_get_an_error_and_change_nothing(session, candidate, peer, 
         assert client.receive_type("error")["code"] == code, text[:40]
     client.send({"type": "ping", "ref": "still-open"})
     assert client.receive_type("pong")["ref"] == "still-open"
+    stored()
     assert RoomEvent.objects.count() == before
     assert not WhiteboardElement.objects.exists()
 
@@ -313,6 +325,7 @@ def test_an_invited_observer_watches_read_only(session, candidate, outsider, cli
     assert watcher.receive_type("error")["code"] == "forbidden"
     watcher.send({"type": "reveal_hint", "index": 0})
     assert watcher.receive_type("error")["code"] == "forbidden"
+    stored()
     assert not WhiteboardElement.objects.exists()
 
 
@@ -359,6 +372,7 @@ def test_the_scene_and_its_log_are_served_to_the_room_only(session, candidate, p
     left.receive_type("event")
     left.send({"type": "whiteboard", "elements": [element("a", 2, 5, x=30)]})
     left.receive_type("event")
+    stored()
     client.force_login(peer)
     body = client.get(f"/api/sessions/{session.pk}/whiteboard/").json()
     assert [e["x"] for e in body["elements"]] == [30]

@@ -1,0 +1,858 @@
+"""The room's event path: relay first, store right after.
+
+An event is numbered, sent to the room's sockets at once and handed to this process's
+writer, which stores the event log (RoomEvent rows, RoomState.last_seq) and the
+whiteboard (WhiteboardElement, reconciled by version) in batches a few tens of
+milliseconds later: one transaction for many events (group commit) instead of one per
+stroke on Channels' single database thread.
+
+With REDIS_URL, one Redis script numbers an event (a counter per session) and publishes
+it on the room's Redis channel in the same step, so every process serving the room gets
+every event in number order; each process subscribes once per room and hands events to
+its own sockets. Without Redis this process is the whole deployment: it numbers events
+itself and hands them over directly. Counters start from the database's last_seq.
+Numbers are taken only when nothing can fail before the event is queued for storing, so
+they stay gap-free; an event published by another process (a Celery worker stores first,
+then publishes) can still arrive a little out of order, and clients put events back in
+order. A client that resumes gets the log from the database plus what this process has
+not stored yet, after waiting briefly for other processes' writers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import json
+import logging
+import os
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import (
+    IntegrityError,
+    close_old_connections,
+    connection,
+    connections,
+    transaction,
+)
+from django.utils import timezone
+
+from interviews.models import MockSession, RoomEvent, RoomState, WhiteboardElement
+
+log = logging.getLogger(__name__)
+
+WRITER_INTERVAL = float(os.environ.get("ROOM_WRITER_INTERVAL", "0.05"))
+CATCH_UP_WAIT = 5.0  # how long a resume waits for other processes' writers
+SEQ_KEY_SECONDS = 24 * 3600  # an idle room's counter then restarts from the database
+VOID = "void"  # fills a number whose event was lost (a crash before it was stored)
+
+
+def group_name(session_id: int) -> str:
+    """The channel-layer group of a room's sockets: presence and voice signalling."""
+    return f"room-{session_id}"
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    """What the event path needs to know of a session: its id and its never-reused uid,
+    which names the Redis counter (ids repeat when a test database is recreated)."""
+
+    id: int
+    uid: str
+
+
+def session_ref(session: MockSession) -> SessionRef:
+    return SessionRef(session.pk, str(session.uid))
+
+
+_uids: dict[int, str] = {}
+
+
+def session_ref_for(session_id: int) -> SessionRef:
+    if session_id not in _uids:
+        _uids[session_id] = str(MockSession.objects.values_list("uid", flat=True)
+                                .get(pk=session_id))
+    return SessionRef(session_id, _uids[session_id])
+
+
+@dataclass
+class Event:
+    session_id: int
+    kind: str
+    payload: dict
+    actor_id: int | None = None
+    seq: int = 0  # given when the event is numbered
+    created_at: datetime = field(default_factory=timezone.now)
+    payload_json: str = ""
+
+    def __post_init__(self):
+        if not self.payload_json:
+            self.payload_json = json.dumps(self.payload, separators=(",", ":"))
+
+    # The socket frame is encoded once for every client: FRAME_HEAD, the number, the tail.
+    FRAME_HEAD = '{"type":"event","seq":'
+
+    @property
+    def frame_tail(self) -> str:
+        return f',"kind":{json.dumps(self.kind)},"payload":{self.payload_json}}}'
+
+    @property
+    def frame(self) -> str:
+        return f"{self.FRAME_HEAD}{self.seq}{self.frame_tail}"
+
+    @property
+    def meta(self) -> str:
+        """What a process needs besides the frame: the kind, and a stroke's versions."""
+        meta: dict = {"kind": self.kind}
+        if self.kind == "whiteboard":
+            meta["versions"] = [[e["id"], e["version"], e["versionNonce"]]
+                                for e in self.payload["elements"]]
+        return json.dumps(meta, separators=(",", ":"))
+
+    def delivery(self) -> dict:
+        return {"session": self.session_id, "seq": self.seq, "kind": self.kind,
+                "text": self.frame}
+
+    def as_dict(self) -> dict:
+        return {"seq": self.seq, "kind": self.kind, "payload": self.payload}
+
+
+def void_event(session_id: int, seq: int) -> Event:
+    return Event(session_id=session_id, kind=VOID, payload={}, seq=seq)
+
+
+# --- sequence numbers -----------------------------------------------------------------
+
+
+def stored_last_seq(session_id: int) -> int:
+    return (RoomState.objects.filter(session_id=session_id)
+            .values_list("last_seq", flat=True).first() or 0)
+
+
+class LocalSequences:
+    """Counters in this process: right when this process is the whole deployment (no
+    REDIS_URL, so no other process could reach the room's clients anyway)."""
+
+    def __init__(self):
+        self._last: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def _take(self, ref: SessionRef, count: int, floor: int | None) -> int | None:
+        with self._lock:
+            if ref.uid not in self._last:
+                if floor is None:
+                    return None
+                self._last[ref.uid] = floor
+            self._last[ref.uid] += count
+            return self._last[ref.uid]
+
+    def take_sync(self, ref: SessionRef, count: int = 1) -> int:
+        seq = self._take(ref, count, None)
+        return seq if seq is not None else self._take(ref, count, stored_last_seq(ref.id))
+
+    async def take(self, ref: SessionRef, count: int = 1) -> int:
+        seq = self._take(ref, count, None)
+        if seq is None:
+            floor = await writer().run_in_thread(stored_last_seq, ref.id)
+            seq = self._take(ref, count, floor)
+        return seq
+
+    def forget(self) -> None:
+        with self._lock:
+            self._last.clear()
+
+
+# Start from the database's last_seq the first time (or after a day without events);
+# INCRBY 0 reads the current number.
+_TAKE_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if tonumber(ARGV[1]) < 0 then return -1 end
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+local seq = redis.call('INCRBY', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return seq
+"""
+
+
+# Number an event and publish it on the room's channel in one atomic step, so the channel
+# carries events in number order. The message: number, meta, frame (head, number, tail).
+_PUBLISH_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if tonumber(ARGV[1]) < 0 then return -1 end
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+local seq = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], seq .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[5] .. seq .. ARGV[6])
+return seq
+"""
+
+
+class RedisSequences:
+    """One counter per session in Redis, shared by every process of the deployment, and
+    the room's Redis channel that carries its events to every process serving it."""
+
+    def __init__(self, url: str, prefix: str):
+        self.url, self.prefix = url, prefix
+        self._sync = None
+        self._async: dict[int, tuple[asyncio.AbstractEventLoop, object, object]] = {}
+
+    def key(self, ref: SessionRef) -> str:
+        return f"{self.prefix}:room-seq:{ref.uid}"
+
+    def channel(self, ref: SessionRef) -> str:
+        return f"{self.prefix}:room-events:{ref.uid}"
+
+    def client(self):
+        """This event loop's Redis client."""
+        loop = asyncio.get_running_loop()
+        entry = self._async.get(id(loop))
+        if entry is None or entry[0] is not loop:
+            import redis.asyncio
+
+            client = redis.asyncio.Redis.from_url(self.url)
+            entry = (loop, client.register_script(_TAKE_SCRIPT),
+                     client.register_script(_PUBLISH_SCRIPT), client)
+            self._async[id(loop)] = entry
+        return entry
+
+    async def publish(self, ref: SessionRef, event: Event) -> int:
+        """Number the event and publish it to every process serving the room."""
+        _, _, script, _ = self.client()
+        args = [self.channel(ref), event.meta, Event.FRAME_HEAD, event.frame_tail]
+        seq = await script(keys=[self.key(ref)], args=[-1, SEQ_KEY_SECONDS, *args])
+        if seq < 0:
+            floor = await writer().run_in_thread(stored_last_seq, ref.id)
+            seq = await script(keys=[self.key(ref)], args=[floor, SEQ_KEY_SECONDS, *args])
+        return int(seq)
+
+    def publish_numbered_sync(self, ref: SessionRef, event: Event) -> None:
+        """Publish an event numbered (and stored) already, from synchronous code."""
+        self._sync_redis().publish(self.channel(ref),
+                                   f"{event.seq}\n{event.meta}\n{event.frame}")
+
+    def _sync_redis(self):
+        if self._sync is None:
+            import redis
+
+            self._sync = redis.Redis.from_url(self.url)
+            self._sync_take = self._sync.register_script(_TAKE_SCRIPT)
+        return self._sync
+
+    def take_sync(self, ref: SessionRef, count: int = 1) -> int:
+        self._sync_redis()
+        script = self._sync_take
+        seq = script(keys=[self.key(ref)], args=[-1, count, SEQ_KEY_SECONDS])
+        if seq < 0:
+            seq = script(keys=[self.key(ref)],
+                         args=[stored_last_seq(ref.id), count, SEQ_KEY_SECONDS])
+        return int(seq)
+
+    async def take(self, ref: SessionRef, count: int = 1) -> int:
+        _, script, _, _ = self.client()
+        seq = await script(keys=[self.key(ref)], args=[-1, count, SEQ_KEY_SECONDS])
+        if seq < 0:
+            floor = await writer().run_in_thread(stored_last_seq, ref.id)
+            seq = await script(keys=[self.key(ref)], args=[floor, count, SEQ_KEY_SECONDS])
+        return int(seq)
+
+
+_sequences: LocalSequences | RedisSequences | None = None
+
+
+def sequences() -> LocalSequences | RedisSequences:
+    global _sequences
+    if _sequences is None:
+        if settings.REDIS_URL:
+            prefix = (settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
+                      .get("prefix", "mockloop"))
+            _sequences = RedisSequences(settings.REDIS_URL, prefix)
+        else:
+            _sequences = LocalSequences()
+    return _sequences
+
+
+async def current_seq(ref: SessionRef) -> int:
+    """The last number handed out for the session, stored or not."""
+    return await sequences().take(ref, 0)
+
+
+# --- storing: the writer --------------------------------------------------------------
+
+_INSERT_EVENTS = (
+    "INSERT INTO interviews_roomevent (session_id, seq, kind, payload, actor_id, created_at) "
+    "{rows} ON CONFLICT (session_id, seq) DO NOTHING")
+_UPSERT_ELEMENTS = (
+    "INSERT INTO interviews_whiteboardelement "
+    "(session_id, element_id, version, version_nonce, data, updated_at) "
+    "{rows} ON CONFLICT (session_id, element_id) DO UPDATE SET "
+    "version = excluded.version, version_nonce = excluded.version_nonce, "
+    "data = excluded.data, updated_at = excluded.updated_at "
+    "WHERE excluded.version > interviews_whiteboardelement.version "
+    "OR (excluded.version = interviews_whiteboardelement.version "
+    "AND excluded.version_nonce < interviews_whiteboardelement.version_nonce)")
+# On PostgreSQL a batch is one short statement per table with an array per column: its
+# text never changes (psycopg parses it once), and little Python runs per row, so the
+# writer thread seldom holds the GIL the event loop is waiting for.
+_PG_EVENT_ROWS = ("SELECT * FROM unnest(%s::bigint[], %s::integer[], %s::varchar[], "
+                  "%s::jsonb[], %s::bigint[], %s::timestamptz[])")
+_PG_ELEMENT_ROWS = ("SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::integer[], "
+                    "%s::bigint[], %s::jsonb[], %s::timestamptz[])")
+ROWS_PER_STATEMENT = 200  # elsewhere (SQLite): many rows per VALUES list
+_RAISE_LAST_SEQ = ("UPDATE interviews_roomstate SET last_seq = %s "
+                   "WHERE session_id = %s AND last_seq < %s")
+
+
+def wins(incoming: tuple[int, int], known: tuple[int, int]) -> bool:
+    """Excalidraw's rule, the same on every client and here: the higher version wins, a
+    tie goes to the lower versionNonce."""
+    if incoming[0] != known[0]:
+        return incoming[0] > known[0]
+    return incoming[1] < known[1]
+
+
+def _latest_elements(events: Iterable[Event]) -> dict[tuple[int, str], dict]:
+    latest: dict[tuple[int, str], dict] = {}
+    for event in events:
+        if event.kind != "whiteboard":
+            continue
+        for element in event.payload["elements"]:
+            key = (event.session_id, element["id"])
+            known = latest.get(key)
+            if known is None or wins((element["version"], element["versionNonce"]),
+                                     (known["version"], known["versionNonce"])):
+                latest[key] = element
+    return latest
+
+
+def store_events(events: list[Event]) -> None:
+    """Store a batch in one transaction; safe to repeat (a retry after a lost commit
+    acknowledgement changes nothing). Rows are written in key order so two processes'
+    writers take their locks in the same order."""
+    as_json = "%s"  # SQLite keeps JSON as text
+    when = connection.ops.adapt_datetimefield_value
+    tips: dict[int, int] = {}
+    for event in events:
+        tips[event.session_id] = max(tips.get(event.session_id, 0), event.seq)
+    elements = _latest_elements(events)
+    now = when(timezone.now())
+    event_rows = [(e.session_id, e.seq, e.kind, e.payload_json, e.actor_id, when(e.created_at))
+                  for e in sorted(events, key=lambda e: (e.session_id, e.seq))]
+    element_rows = [(session_id, element_id, e["version"], e["versionNonce"],
+                     json.dumps(e, separators=(",", ":")), now)
+                    for (session_id, element_id), e in sorted(elements.items())]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_INSERT_EVENTS.format(rows=_PG_EVENT_ROWS), _columns(event_rows, 6))
+            if element_rows:
+                cursor.execute(_UPSERT_ELEMENTS.format(rows=_PG_ELEMENT_ROWS),
+                               _columns(element_rows, 6))
+        else:
+            _insert_rows(cursor, _INSERT_EVENTS, f"(%s, %s, %s, {as_json}, %s, %s)",
+                         event_rows)
+            _insert_rows(cursor, _UPSERT_ELEMENTS, f"(%s, %s, %s, %s, {as_json}, %s)",
+                         element_rows)
+        cursor.executemany(_RAISE_LAST_SEQ, [(seq, session_id, seq)
+                                             for session_id, seq in sorted(tips.items())])
+
+
+def _columns(rows: list[tuple], width: int) -> list[list]:
+    return [[row[i] for row in rows] for i in range(width)] if rows else [[]] * width
+
+
+def _insert_rows(cursor, statement: str, row: str, rows: list[tuple]) -> None:
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start:start + ROWS_PER_STATEMENT]
+        cursor.execute(statement.format(rows="VALUES " + ", ".join([row] * len(chunk))),
+                       [value for values in chunk for value in values])
+
+
+def _without_deleted_sessions(events: list[Event]) -> list[Event]:
+    alive = set(MockSession.objects.filter(pk__in={e.session_id for e in events})
+                .values_list("pk", flat=True))
+    return [e for e in events if e.session_id in alive]
+
+
+class RoomWriter:
+    """This event loop's writer: events wait here until a batch stores them. A failed
+    batch is kept and retried with backoff; the room goes on relaying meanwhile and
+    resumes are served from memory."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, interval: float = WRITER_INTERVAL):
+        self.loop, self.interval = loop, interval
+        self.waiting: list[Event] = []
+        self.storing: list[Event] = []
+        self.added = self.stored = 0
+        self.failures = 0
+        self._wake = asyncio.Event()
+        self._hurry = asyncio.Event()
+        self._flushed: list[tuple[int, asyncio.Future]] = []
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="room-writer")
+        self._task = loop.create_task(self._run(), name="room-writer")
+
+    def add(self, event: Event) -> None:
+        self.waiting.append(event)
+        self.added += 1
+        self._wake.set()
+
+    def unstored(self, session_id: int, after: int = 0) -> list[Event]:
+        return [e for e in (*self.storing, *self.waiting)
+                if e.session_id == session_id and e.seq > after]
+
+    async def run_in_thread(self, function, *args):
+        """Database work off the event loop, on the writer's own thread (never on
+        Channels' shared one, which a view waiting for this loop may be holding)."""
+        def call():
+            close_old_connections()
+            return function(*args)
+        return await self.loop.run_in_executor(self._thread, call)
+
+    async def flush(self, timeout: float = 5.0) -> bool:
+        """Store what has been added so far now; False if that did not happen in time."""
+        target = self.added
+        if self.stored >= target:
+            return True
+        future = self.loop.create_future()
+        self._flushed.append((target, future))
+        self._hurry.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(future), timeout)
+            return True
+        except TimeoutError:
+            return False
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            with contextlib.suppress(TimeoutError):  # the group-commit window
+                await asyncio.wait_for(self._hurry.wait(), self.interval)
+            self._wake.clear()
+            self._hurry.clear()
+            await self._store_waiting()
+
+    async def _store_waiting(self) -> None:
+        if not self.waiting:
+            return
+        batch = self.storing = self.waiting
+        self.waiting = []
+        try:
+            await self.loop.run_in_executor(self._thread, self._store, batch)
+        except Exception:
+            self.failures += 1
+            delay = min(5.0, 0.1 * 2 ** min(self.failures, 6))
+            log.exception("room writer: storing %d events failed (%d in a row); retrying "
+                          "in %.1f s", len(batch), self.failures, delay)
+            self.waiting = batch + self.waiting
+            self.storing = []
+            self.loop.call_later(delay, self._wake.set)
+            return
+        self.storing = []
+        self.failures = 0
+        self.stored += len(batch)
+        still_waiting = []
+        for target, future in self._flushed:
+            if self.stored >= target:
+                if not future.done():
+                    future.set_result(True)
+            else:
+                still_waiting.append((target, future))
+        self._flushed = still_waiting
+        if self.waiting:
+            self._wake.set()
+
+    @staticmethod
+    def _store(batch: list[Event]) -> None:
+        close_old_connections()  # this thread's own connection, between batches
+        try:
+            store_events(batch)
+        except IntegrityError:
+            # A session deleted while its room was open: drop its events, keep the rest.
+            kept = _without_deleted_sessions(batch)
+            if len(kept) == len(batch):
+                raise
+            log.warning("room writer: dropped %d events of deleted sessions",
+                        len(batch) - len(kept))
+            if kept:
+                store_events(kept)
+
+
+_writers: dict[int, RoomWriter] = {}
+_serving_loop: asyncio.AbstractEventLoop | None = None
+
+
+def writer() -> RoomWriter:
+    """The writer of the running event loop, started on first use."""
+    loop = asyncio.get_running_loop()
+    existing = _writers.get(id(loop))
+    if existing is None or existing.loop is not loop:
+        existing = _writers[id(loop)] = RoomWriter(loop)
+    return existing
+
+
+def serve_from_this_loop() -> None:
+    """Called by the room's consumer: events published by sync code of this process
+    (views, the embedded Celery worker) go through this loop's writer."""
+    global _serving_loop
+    _serving_loop = asyncio.get_running_loop()
+    writer()
+
+
+async def drain(timeout: float = 10.0) -> bool:
+    """Store everything waiting in this loop's writer (at shutdown, and in tests)."""
+    loop = asyncio.get_running_loop()
+    existing = _writers.get(id(loop))
+    return True if existing is None else await existing.flush(timeout)
+
+
+async def close_connections() -> None:
+    """Close the database connection of this loop's writer thread (before a test run
+    drops its database)."""
+    existing = _writers.get(id(asyncio.get_running_loop()))
+    if existing is not None:
+        await existing.loop.run_in_executor(existing._thread, connections.close_all)
+
+
+def unstored_events(session_id: int, after: int = 0) -> list[Event]:
+    """Events this process relayed and has not stored yet (call on the writer's loop)."""
+    existing = _writers.get(id(asyncio.get_running_loop()))
+    return existing.unstored(session_id, after) if existing else []
+
+
+# --- publishing -----------------------------------------------------------------------
+
+
+class RoomHub:
+    """This event loop's room sockets, by session. Events reach them from the room's
+    Redis channel (one subscription per room and process, whoever published), or,
+    without Redis, straight from `publish`."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.rooms: dict[int, dict[str, object]] = {}
+        self.redis = sequences() if isinstance(sequences(), RedisSequences) else None
+        self.pubsub = None
+        self.channels: dict[str, int] = {}  # Redis channel -> session id
+        self.subscribed: dict[str, asyncio.Event] = {}
+        self._listener: asyncio.Task | None = None
+
+    async def join(self, ref: SessionRef, socket) -> None:
+        room = self.rooms.setdefault(ref.id, {})
+        first = not room
+        room[socket.channel_name] = socket
+        if first and self.redis is not None:
+            await self._subscribe(ref)
+
+    async def leave(self, ref: SessionRef, socket) -> None:
+        room = self.rooms.get(ref.id, {})
+        room.pop(socket.channel_name, None)
+        if not room:
+            self.rooms.pop(ref.id, None)
+            if self.redis is not None:
+                channel = self.redis.channel(ref)
+                self.channels.pop(channel, None)
+                self.subscribed.pop(channel, None)
+                with contextlib.suppress(Exception):
+                    await self.pubsub.unsubscribe(channel)
+
+    def deliver(self, message: dict) -> None:
+        for socket in list(self.rooms.get(message["session"], {}).values()):
+            socket.push_event(message)
+
+    async def publish(self, ref: SessionRef, event: Event) -> int:
+        if self.redis is not None:
+            return await self.redis.publish(ref, event)  # comes back through _listen
+        event.seq = await sequences().take(ref)
+        self.deliver(event.delivery())
+        return event.seq
+
+    async def _subscribe(self, ref: SessionRef) -> None:
+        channel = self.redis.channel(ref)
+        self.channels[channel] = ref.id
+        confirmed = self.subscribed[channel] = asyncio.Event()
+        if self.pubsub is None:
+            _, _, _, client = self.redis.client()
+            self.pubsub = client.pubsub()
+        await self.pubsub.subscribe(channel)
+        if self._listener is None:
+            self._listener = self.loop.create_task(self._listen(), name="room-hub")
+        # The socket's catch-up must not start before Redis sends this room's events here.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(confirmed.wait(), 5)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self.pubsub.get_message(timeout=None)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("room hub: reading the rooms' Redis channels failed")
+                await asyncio.sleep(0.5)
+                continue
+            if message is None:
+                continue
+            channel = message["channel"].decode()
+            if message["type"] == "subscribe":
+                if channel in self.subscribed:
+                    self.subscribed[channel].set()
+                continue
+            session_id = self.channels.get(channel)
+            if message["type"] != "message" or session_id is None:
+                continue
+            seq, meta, frame = message["data"].decode().split("\n", 2)
+            meta = json.loads(meta)
+            if meta.get("versions"):
+                boards.learn(session_id, meta["versions"])
+            self.deliver({"session": session_id, "seq": int(seq), "kind": meta["kind"],
+                          "text": frame})
+
+
+_hubs: dict[int, RoomHub] = {}
+
+
+def hub() -> RoomHub:
+    """The hub of the running event loop."""
+    loop = asyncio.get_running_loop()
+    existing = _hubs.get(id(loop))
+    if existing is None or existing.loop is not loop:
+        existing = _hubs[id(loop)] = RoomHub(loop)
+    return existing
+
+
+async def publish(ref: SessionRef, kind: str, payload: dict,
+                  actor_id: int | None = None) -> Event:
+    """Number the event, send it to the room at once, and queue it for storing."""
+    event = Event(session_id=ref.id, kind=kind, payload=payload, actor_id=actor_id)
+    event.seq = await hub().publish(ref, event)
+    writer().add(event)
+    return event
+
+
+def publish_from_sync(session_id: int, kind: str, payload: dict,
+                      actor_id: int | None = None) -> int:
+    """Publish from synchronous code, outside any transaction. In a process that serves
+    rooms, the event takes the same path as a stroke; elsewhere (a Celery worker) it is
+    stored first, then broadcast. Returns the event's number."""
+    ref = session_ref_for(session_id)
+    loop = _serving_loop
+    if loop is not None and loop.is_running() and not _on_loop(loop):
+        future = asyncio.run_coroutine_threadsafe(publish(ref, kind, payload, actor_id), loop)
+        return future.result(timeout=30).seq
+    return _publish_stored_first(ref, kind, payload, actor_id)
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def _publish_stored_first(ref: SessionRef, kind: str, payload: dict,
+                          actor_id: int | None) -> int:
+    """No socket of this process is in the room (a Celery worker): store the event, then
+    publish it to the processes serving the room."""
+    allocator = sequences()
+    event = Event(session_id=ref.id, kind=kind, payload=payload, actor_id=actor_id)
+    event.seq = allocator.take_sync(ref)
+    try:
+        for attempt in range(3):
+            try:
+                store_events([event])
+                break
+            except IntegrityError:
+                raise
+            except Exception:
+                if attempt == 2:
+                    raise
+                time.sleep(0.2 * 2 ** attempt)
+    except Exception:
+        # Live clients must not wait for a number that will never come.
+        if isinstance(allocator, RedisSequences):
+            allocator.publish_numbered_sync(ref, void_event(ref.id, event.seq))
+        raise
+    if isinstance(allocator, RedisSequences):
+        allocator.publish_numbered_sync(ref, event)
+    return event.seq
+
+
+# --- the board as this process knows it -----------------------------------------------
+
+
+class BoardVersions:
+    """Each open board's element versions, so a stale copy is dropped before it is
+    relayed. Loaded from the database when the first client of a session connects to
+    this process, kept current from the events relayed; kept while clients are here."""
+
+    def __init__(self):
+        self.boards: dict[int, dict[str, tuple[int, int]]] = {}
+        self.clients: Counter = Counter()
+
+    def joined(self, session_id: int) -> None:
+        self.clients[session_id] += 1
+
+    def left(self, session_id: int) -> None:
+        self.clients[session_id] -= 1
+        if self.clients[session_id] <= 0:
+            del self.clients[session_id]
+            self.boards.pop(session_id, None)
+
+    def loaded(self, session_id: int) -> bool:
+        return session_id in self.boards
+
+    def load(self, session_id: int, rows: Iterable[tuple[str, int, int]]) -> None:
+        board = self.boards.setdefault(session_id, {})
+        self.learn_into(board, rows)
+
+    def learn(self, session_id: int, versions: Iterable) -> None:
+        board = self.boards.get(session_id)
+        if board is not None:
+            self.learn_into(board, versions)
+
+    @staticmethod
+    def learn_into(board: dict, versions: Iterable) -> None:
+        for element_id, version, nonce in versions:
+            known = board.get(element_id)
+            if known is None or wins((version, nonce), known):
+                board[element_id] = (version, nonce)
+
+    def accept(self, session_id: int, elements: list[dict]) -> list[dict]:
+        """The elements that beat what this board holds, now recorded as its state."""
+        board = self.boards.setdefault(session_id, {})
+        accepted: dict[str, dict] = {}
+        for element in elements:
+            mark = (element["version"], element["versionNonce"])
+            known = board.get(element["id"])
+            if known is not None and not wins(mark, known):
+                continue
+            board[element["id"]] = mark
+            accepted[element["id"]] = element
+        return list(accepted.values())
+
+
+boards = BoardVersions()
+
+
+def board_rows(session_id: int) -> list[tuple[str, int, int]]:
+    return list(WhiteboardElement.objects.filter(session_id=session_id)
+                .values_list("element_id", "version", "version_nonce"))
+
+
+async def whiteboard_publish(ref: SessionRef, elements: list[dict],
+                             actor_id: int | None) -> Event | None:
+    """Relay a participant's changed elements that win over the board; None if none did."""
+    if not boards.loaded(ref.id):
+        rows = await writer().run_in_thread(board_rows, ref.id)
+        boards.load(ref.id, rows)
+        for event in unstored_events(ref.id):
+            if event.kind == "whiteboard":
+                boards.learn(ref.id, ((e["id"], e["version"], e["versionNonce"])
+                                      for e in event.payload["elements"]))
+    accepted = boards.accept(ref.id, elements)
+    if not accepted:
+        return None
+    return await publish(ref, "whiteboard", {"elements": accepted}, actor_id)
+
+
+# --- catching up ----------------------------------------------------------------------
+
+
+@dataclass
+class CatchUp:
+    """What a (re)connecting client gets: the number it is now at, the events after the
+    one it had (None when it must reload), and the unstored events of this process."""
+
+    head: int
+    events: list[dict] | None
+    unstored: list[Event]
+
+
+def stored_events(session_id: int, after: int, upto: int) -> list[dict]:
+    return [{"seq": seq, "kind": kind, "payload": payload}
+            for seq, kind, payload in RoomEvent.objects
+            .filter(session_id=session_id, seq__gt=after, seq__lte=upto)
+            .order_by("seq").values_list("seq", "kind", "payload")]
+
+
+def stored_seqs(session_id: int, after: int, upto: int) -> set[int]:
+    return set(RoomEvent.objects.filter(session_id=session_id, seq__gt=after, seq__lte=upto)
+               .values_list("seq", flat=True))
+
+
+def fill_voids(session_id: int, seqs: list[int]) -> None:
+    store_events([void_event(session_id, seq) for seq in seqs])
+
+
+async def catch_up(ref: SessionRef, last_seq: int, *, limit: int,
+                   with_events: bool = True) -> CatchUp:
+    """Everything after `last_seq` up to the current number, in order and complete.
+
+    This process's writer is flushed at once; events other processes relayed but have
+    not stored yet are waited for (their writers store within tens of milliseconds). A
+    number still missing after CATCH_UP_WAIT belongs to an event lost with a crashed
+    process: it is stored as a void event so that no client waits for it forever."""
+    head = await current_seq(ref)
+    if with_events and (last_seq > head or head - last_seq > limit):
+        return CatchUp(head=head, events=None, unstored=[])
+    own = writer()
+    await own.flush(timeout=1.0)
+    after = last_seq if with_events else max(0, head - limit)
+    deadline = time.monotonic() + CATCH_UP_WAIT
+    while True:
+        unstored = own.unstored(ref.id, after)
+        in_memory = {e.seq for e in unstored if e.seq <= head}
+        stored = await own.run_in_thread(stored_seqs, ref.id, after, head)
+        missing = [s for s in range(after + 1, head + 1) if s not in stored and
+                   s not in in_memory]
+        if not missing:
+            break
+        if time.monotonic() > deadline:
+            log.warning("room %s: events %s never arrived; storing them as void", ref.id,
+                        missing[:10])
+            try:
+                await own.run_in_thread(fill_voids, ref.id, missing)
+            except Exception:
+                log.exception("room %s: could not store void events", ref.id)
+            break
+        await asyncio.sleep(0.02)
+    events = None
+    if with_events:
+        rows = await own.run_in_thread(stored_events, ref.id, last_seq, head)
+        merged = {row["seq"]: row for row in rows}
+        for event in unstored:
+            if event.seq <= head:
+                merged.setdefault(event.seq, event.as_dict())
+        events = [merged[s] for s in sorted(merged)]
+    return CatchUp(head=head, events=events, unstored=unstored)
+
+
+# --- ASGI lifespan: store what is waiting before the process exits ---------------------
+
+
+async def lifespan(scope, receive, send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            # Django and every module are loaded now: leave those objects out of the
+            # garbage collector's full passes, which otherwise stopped the event loop for
+            # 70-80 ms a few times a minute under load (the room's p99 then).
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(5000, 20, 100)  # and run them rarely
+            # The writer's thread gives the GIL back within 1 ms, not Python's 5 ms.
+            sys.setswitchinterval(0.001)
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            if not await drain(timeout=10.0):
+                log.error("room writer: events were still unstored at shutdown")
+            await send({"type": "lifespan.shutdown.complete"})
+            return

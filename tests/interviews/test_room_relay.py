@@ -1,0 +1,142 @@
+"""Strokes are relayed before they are stored: numbering, resumes and a failing writer."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.db import OperationalError, transaction
+
+from interviews import room, room_relay
+from interviews.models import RoomEvent, RoomState, WhiteboardElement
+from tests.interviews import test_room_socket as sockets
+from tests.interviews.test_room_socket import Client, element, roles, stored
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+session, clients = sockets.session, sockets.clients  # the socket tests' fixtures
+
+
+def draw(sender, receivers, box) -> dict:
+    sender.send({"type": "whiteboard", "elements": [box]})
+    for receiver in receivers:
+        event = receiver.receive_type("event")
+    return event
+
+
+def returning_client(user, session, last_seq: int) -> Client:
+    client = Client(user, session.pk)
+    connected, _ = client.connect()
+    assert connected
+    client.receive_type("welcome")
+    client.send({"type": "hello", "last_seq": last_seq})
+    return client
+
+
+def stored_seqs(session) -> list[int]:
+    return list(RoomEvent.objects.filter(session=session).order_by("seq")
+                .values_list("seq", flat=True))
+
+
+@pytest.fixture
+def database_down_for_the_writer(monkeypatch):
+    """The writer's batches fail (as when PostgreSQL is unreachable) until `up()`."""
+    real = room_relay.store_events
+    state = {"down": True, "failures": 0}
+
+    def store(events):
+        if state["down"]:
+            state["failures"] += 1
+            raise OperationalError("the database is unreachable")
+        real(events)
+
+    monkeypatch.setattr(room_relay, "store_events", store)
+    state["up"] = lambda: state.update(down=False)
+    yield state
+    state["up"]()
+
+
+def wait_until(condition, timeout: float = 5) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_a_failing_writer_does_not_stop_the_room(session, candidate, peer, clients,
+                                                database_down_for_the_writer):
+    interviewer, seeker_user = roles(session, candidate, peer)
+    boss, seeker = clients(interviewer, session), clients(seeker_user, session)
+    seen = draw(seeker, [boss, seeker], element("box", 1, 10, x=1))["seq"]
+    for version in range(2, 5):
+        event = draw(seeker, [boss, seeker], element("box", version, 10, x=version))
+        assert event["seq"] == seen + version - 1
+    boss.send({"type": "reveal_hint", "index": 0})
+    assert seeker.receive_type("event")["kind"] == "hint"
+    wait_until(lambda: database_down_for_the_writer["failures"] >= 1)
+    assert not RoomEvent.objects.filter(session=session, kind="whiteboard").exists()
+
+    # Newcomers and returning clients are served from the writer's memory meanwhile.
+    fresh = clients(candidate, session)
+    assert fresh.snapshot["seq"] == seen + 4
+    assert [(e["id"], e["version"]) for e in fresh.snapshot["elements"]] == [("box", 4)]
+    back = returning_client(seeker_user, session, seen)
+    missed = [back.receive_type("event") for _ in range(4)]
+    assert [e["seq"] for e in missed] == [seen + 1, seen + 2, seen + 3, seen + 4]
+    assert [e["kind"] for e in missed] == ["whiteboard"] * 3 + ["hint"]
+    back.close()
+
+    # Once the database is back, everything is stored, in order, without gaps.
+    database_down_for_the_writer["up"]()
+    stored()
+    assert stored_seqs(session) == list(range(1, seen + 5))
+    assert RoomState.objects.get(session=session).last_seq == seen + 4
+    box = WhiteboardElement.objects.get(session=session, element_id="box")
+    assert (box.version, box.data["x"]) == (4, 4)
+
+
+def test_a_resume_gets_strokes_not_stored_yet(session, candidate, peer, clients,
+                                              database_down_for_the_writer):
+    left, right = clients(candidate, session), clients(peer, session)
+    seen = draw(left, [right], element("first", 1, 1))["seq"]
+    draw(left, [right], element("a", 1, 1))
+    draw(right, [left], element("b", 1, 1))
+    back = returning_client(peer, session, seen)
+    assert [back.receive_type("event")["payload"]["elements"][0]["id"]
+            for _ in range(2)] == ["a", "b"]
+    back.close()
+    database_down_for_the_writer["up"]()
+
+
+def test_a_number_lost_with_its_event_is_filled_so_nobody_waits(session, candidate, peer,
+                                                                 clients, monkeypatch):
+    monkeypatch.setattr(room_relay, "CATCH_UP_WAIT", 0.5)
+    left, right = clients(candidate, session), clients(peer, session)
+    seen = draw(left, [right], element("first", 1, 1))["seq"]
+    # A process took a number and died before storing or sending its event.
+    lost = room_relay.sequences().take_sync(room_relay.session_ref(session))
+    assert draw(left, [right], element("box", 1, 1))["seq"] == lost + 1
+    right.send({"type": "resume", "last_seq": seen})
+    filled = right.receive_type("event", timeout=10)
+    assert (filled["seq"], filled["kind"]) == (lost, room_relay.VOID)
+    assert right.receive_type("event")["seq"] == lost + 1
+    stored()
+    assert stored_seqs(session) == list(range(1, lost + 2))
+
+
+def test_events_from_outside_the_socket_take_their_turn(session, candidate, peer,
+                                                        clients):
+    left, right = clients(candidate, session), clients(peer, session)
+    seen = draw(left, [left, right], element("box", 1, 1))["seq"]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        room.publish_event(session.pk, "transcript", {"text": "never said"})
+        raise RuntimeError("the task failed; its transaction rolls back")
+    assert right.quiet()
+    room.publish_event(session.pk, "transcript", {"text": "Let us size the cache."})
+    for client in (left, right):
+        event = client.receive_type("event")
+        assert (event["seq"], event["kind"]) == (seen + 1, "transcript")
+        assert event["payload"]["text"] == "Let us size the cache."
+    assert draw(right, [right, left], element("box", 2, 1))["seq"] == seen + 2
+    stored()
+    assert stored_seqs(session) == list(range(1, seen + 3))

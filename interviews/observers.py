@@ -9,9 +9,16 @@ from interviews.models import RoomObserver
 
 def observer_withdraw(observer: RoomObserver) -> None:
     """Delete the invitation and close the watcher's open sockets to that room."""
-    from interviews.room import _broadcast
-
     session_id, user_id = observer.session_id, observer.user_id
     observer.delete()
-    transaction.on_commit(lambda: _broadcast(session_id, {"type": "room.revoke",
+    transaction.on_commit(lambda: _tell_room(session_id, {"type": "room.revoke",
                                                           "user": user_id}))
+
+
+def _tell_room(session_id: int, message: dict) -> None:
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from interviews.room import group_name
+
+    async_to_sync(get_channel_layer().group_send)(group_name(session_id), message)

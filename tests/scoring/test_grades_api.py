@@ -166,5 +166,6 @@ def test_it_validates_ownership(interviewer, ended_round, outsider):
                         format="json").status_code == 404
     assert stranger.post(f"/api/grades/{grade['id']}/amendments/", {"text": "x"},
                          format="json").status_code == 404
-    assert stranger.get(url(ended_round)).json()["error"]["message"] == "No such round of yours."
+    refusal = stranger.get(url(ended_round)).json()["error"]
+    assert (refusal["code"], refusal["message"]) == ("not_found", "No such round of yours.")
     assert Grade.objects.count() == 1

@@ -28,7 +28,8 @@ run: install
 	@$(BIN)/python manage.py create_demo_accounts
 	@echo "Serving Mockloop on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
-		--loop uvloop --http httptools --ws websockets-sansio
+		--loop uvloop --http httptools --ws websockets-sansio \
+		--ws-per-message-deflate false
 
 lint: install
 	$(BIN)/ruff check .

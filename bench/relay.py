@@ -68,6 +68,10 @@ BENCH_DB = "mockloop_bench"
 SECRET_KEY = "bench-relay-not-a-secret-" + "x" * 32
 SERVER_CORE, LOADGEN_CORE = "0", "1"
 RATE = 10  # updates per second per participant
+# The WebSocket options `make run` and the README's deployment use. Compression stays off
+# as in Node's `ws`: for strokes of a few hundred bytes zlib cost more CPU than it saved.
+SERVED_AS = ["--http", "httptools", "--ws", "websockets-sansio",
+             "--ws-per-message-deflate", "false"]
 CONFIG_NAMES = {
     "a": "(a) 1 ASGI process, in-process layer, PostgreSQL",
     "b": "(b) 2 ASGI processes, Redis pub/sub layer, PostgreSQL",
@@ -720,7 +724,8 @@ def start_servers(config: str, procs: Processes, env: dict, redis_url: str,
         else:
             args = ["taskset", "-c", SERVER_CORE, PYTHON, "-m", "uvicorn",
                     "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-                    "--loop", "uvloop", "--log-level", "warning", *uvicorn_args]
+                    "--loop", "uvloop", *SERVED_AS, "--log-level", "warning",
+                    *uvicorn_args]
             process = procs.start(args, server_env(
                 env, redis_url=redis_url if config == "b" else None, extra=extra))
         started.append(process)
@@ -856,7 +861,7 @@ def parse_args(argv: list[str]):
     parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra environment for the ASGI servers (e.g. DB_CONN_MAX_AGE=60)")
     parser.add_argument("--uvicorn-args", default="", metavar="ARGS",
-                        help="extra uvicorn options, e.g. '--ws-per-message-deflate false'")
+                        help="extra uvicorn options, e.g. '--ws-per-message-deflate true'")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 5 rooms, 3 s, 1 run")
     parser.add_argument("--loadgen", metavar="PLAN", help=argparse.SUPPRESS)

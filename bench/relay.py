@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.util
 import json
 import math
@@ -414,6 +415,15 @@ IDLE_PRIORITY = (["chrt", "--idle", "0", "nice", "-n", "19"] if shutil.which("ch
                  else ["nice", "-n", "19"])
 
 
+def lower_session_priority(pid: int, nice: int = 19) -> None:
+    """Linux shares the CPU between sessions (autogroups) before it looks at a process's
+    niceness or class inside one; the transcriber has a session of its own (as a worker
+    started by a service manager would), so its session is lowered too, as the product's
+    transcription worker does for itself (interviews/transcription.py)."""
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
+
+
 class Transcription:
     """faster-whisper transcribing espeak-ng speech in a loop, at idle priority, on
     LOADGEN_CORE (the machine has no third core to give it)."""
@@ -433,6 +443,7 @@ class Transcription:
         ready = self.process.stdout.readline()
         if not ready.startswith("READY"):
             raise RuntimeError("the transcriber did not start (see its error above)")
+        lower_session_priority(self.process.pid)
         self.cpu_before = cpu_seconds(self.process.pid)
 
     def stop(self) -> dict:

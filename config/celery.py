@@ -32,6 +32,11 @@ def worker_queues() -> list[str]:
     return [app.conf.task_default_queue, settings.TRANSCRIBE_QUEUE]
 
 
+def embedded_worker_running() -> bool:
+    """Is this process the server with its worker inside (the embedded default)?"""
+    return _embedded_worker is not None
+
+
 def start_embedded_worker() -> None:
     """Run a solo-pool worker in a daemon thread of this process (embedded mode only).
 

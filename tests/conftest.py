@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -32,6 +33,25 @@ MEDIA_DIR = Path(tempfile.mkdtemp(prefix="mockloop-media-"))
 SCRATCH_DIR = Path(tempfile.mkdtemp(prefix="mockloop-scratch-"))
 os.environ["MEDIA_ROOT"] = str(MEDIA_DIR)
 os.environ["TRANSCRIBE_SCRATCH_DIR"] = str(SCRATCH_DIR)
+
+
+BROWSER_FIXTURES = {"playwright_driver", "browser", "speaking_browser", "page"}
+
+
+@pytest.fixture(autouse=True)
+def _no_browser_loop_in_other_tests(request):
+    """Playwright's sync API leaves its event loop marked as running in the test thread
+    once a browser test has run, and `async_to_sync` (a broadcast after a commit) refuses
+    to run in such a thread. Tests without a browser run with the mark lifted."""
+    loop = asyncio._get_running_loop()
+    if loop is None or BROWSER_FIXTURES & set(request.fixturenames):
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -105,10 +105,10 @@ def active_links_of_coach(coach) -> list[CoachLink]:
 
 
 def coach_comments_for(user, round_) -> list:
-    """Coaches' comments on a round: for its candidate, and for coaches who see its
-    grades; nobody else (the interviewer included) sees them."""
+    """Coaches' comments on a round: for its candidate, and for coaches who read its
+    report; nobody else (the interviewer included) sees them."""
     from coaching.models import CoachComment
 
-    if user.pk != round_.candidate_id and not coach_may_see(user, round_.candidate, "grades"):
+    if user.pk != round_.candidate_id and not coach_may_see(user, round_.candidate, "reports"):
         return []
     return list(CoachComment.objects.filter(round=round_).select_related("coach__profile"))

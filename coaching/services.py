@@ -128,13 +128,13 @@ MAX_COMMENT = 4000
 
 
 def coach_comment_add(*, round_, coach, text: str):
-    """A linked coach who sees the candidate's grades comments on a round."""
+    """A linked coach who reads the candidate's reports comments on a round."""
     from coaching.models import CoachComment
     from coaching.selectors import coach_may_see
 
     text = (text or "").strip()
-    if not coach_may_see(coach, round_.candidate, "grades"):
-        raise CoachingError("Only a coach the candidate shares grades with can comment.")
+    if not coach_may_see(coach, round_.candidate, "reports"):
+        raise CoachingError("Only a coach the candidate shares reports with can comment.")
     if not text:
         raise CoachingError("Write a comment first.")
     if len(text) > MAX_COMMENT:

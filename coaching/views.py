@@ -221,9 +221,9 @@ def roster(request):
 @login_required
 @require_POST
 def round_comment(request, round_id: int):
-    from scoring.selectors import round_get_for_grading
+    from scoring.selectors import round_get_for_report
 
-    round_ = round_get_for_grading(request.user, round_id)
+    round_ = round_get_for_report(request.user, round_id)
     try:
         services.coach_comment_add(round_=round_, coach=request.user,
                                    text=request.POST.get("text", ""))

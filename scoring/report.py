@@ -197,7 +197,7 @@ def _round_facts(round_: Round) -> list[str]:
 
 
 def round_report(viewer, round_: Round) -> Report:
-    """The round's report for a viewer allowed to see it (see `grade_visible_to`)."""
+    """The round's report for a viewer allowed to read it (see `report_visible_to`)."""
     subject = subject_for_round(round_)
     seen = selectors.round_grades_for_viewer(viewer, round_)
     calibrations = selectors.calibration_summaries(

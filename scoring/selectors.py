@@ -45,17 +45,40 @@ def grade_visible_to(user, round_: Round) -> bool:
     return coach_may_see_grades(user, round_)
 
 
-def round_get_for_grading(user, round_id: int) -> Round:
-    """A round whose grades the user may see; 404 for anyone else's."""
+def report_visible_to(user, round_: Round) -> bool:
+    """May the user read the round's report (page, Markdown, PDF, coaches' comments)? The
+    two participants, and the candidate's coaches while the candidate shares reports. The
+    report shows the grades, so sharing reports shares them in that form; "grades" covers
+    the grades API and the figures of the progress page."""
+    from coaching.selectors import coach_may_see
+
+    if not user.is_authenticated:
+        return False
+    if user.pk in (round_.interviewer_id, round_.candidate_id):
+        return True
+    return coach_may_see(user, round_.candidate, "reports")
+
+
+def _round_or_404(user, round_id: int, allowed) -> Round:
     try:
         round_ = (Round.objects.select_related("session", "question", "company",
                                                "interviewer__profile", "candidate__profile")
                   .get(pk=round_id))
     except (Round.DoesNotExist, ValueError, TypeError):
         raise Http404("No such round of yours.") from None
-    if not grade_visible_to(user, round_):
+    if not allowed(user, round_):
         raise Http404("No such round of yours.")
     return round_
+
+
+def round_get_for_report(user, round_id: int) -> Round:
+    """A round whose report the user may read; 404 for anyone else's."""
+    return _round_or_404(user, round_id, report_visible_to)
+
+
+def round_get_for_grading(user, round_id: int) -> Round:
+    """A round whose grades the user may see; 404 for anyone else's."""
+    return _round_or_404(user, round_id, grade_visible_to)
 
 
 def graded_rows(queryset: QuerySet[Grade]) -> QuerySet[Grade]:
@@ -85,7 +108,7 @@ class RoundGrades:
 
 def round_grades_for_viewer(user, round_: Round) -> RoundGrades:
     """Blind grading: a participant sees the other side's grade only after filing their
-    own. Call only after `grade_visible_to` (or `round_get_for_grading`)."""
+    own. Call only after `grade_visible_to` or `report_visible_to`."""
     grades = {g.kind: g for g in graded_rows(Grade.objects.filter(round=round_))}
     peer, self_grade = grades.get(Grade.Kind.PEER), grades.get(Grade.Kind.SELF)
     if user.pk == round_.interviewer_id:

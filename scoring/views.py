@@ -37,7 +37,7 @@ def _export(built: report.Report, fmt: str, filename: str) -> HttpResponse:
 def round_report(request, round_id: int):
     """The graded session report: the question, both grades as far as this viewer may
     see them, the comparison, and the transcript."""
-    round_ = selectors.round_get_for_grading(request.user, round_id)
+    round_ = selectors.round_get_for_report(request.user, round_id)
     built = report.round_report(request.user, round_)
     kind = services.kind_for(round_, request.user)
     own = next((g for g in built.grades if g.grade.author_id == request.user.pk), None)
@@ -46,12 +46,12 @@ def round_report(request, round_id: int):
                         md_url=reverse("scoring:round_export", args=[round_.pk, "md"]),
                         pdf_url=reverse("scoring:round_export", args=[round_.pk, "pdf"]),
                         coach_comments=coach_comments_for(request.user, round_),
-                        may_comment=coach_may_see(request.user, round_.candidate, "grades"))
+                        may_comment=coach_may_see(request.user, round_.candidate, "reports"))
 
 
 @login_required
 def round_export(request, round_id: int, fmt: str):
-    round_ = selectors.round_get_for_grading(request.user, round_id)
+    round_ = selectors.round_get_for_report(request.user, round_id)
     return _export(report.round_report(request.user, round_), fmt,
                    f"mockloop-round-{round_.pk}")
 

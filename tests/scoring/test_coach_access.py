@@ -1,5 +1,6 @@
-"""A candidate's coach sees their graded rounds while linked and sharing grades; no one
-else does, and ending the link ends access at once."""
+"""A candidate's coach reads their round reports while linked and sharing reports, and
+their grades through the API while sharing grades; no one else does, and ending the link
+ends access at once."""
 
 import pytest
 
@@ -8,9 +9,17 @@ from coaching.services import coach_link_end, coach_link_update_shares
 from tests.scoring.test_compare_and_report import grade_both
 
 
-def urls(round_):
+def report_urls(round_):
     return [f"/grading/round/{round_.pk}/", f"/grading/round/{round_.pk}/report.md",
-            f"/api/rounds/{round_.pk}/grades/"]
+            f"/grading/round/{round_.pk}/report.pdf"]
+
+
+def grades_url(round_):
+    return f"/api/rounds/{round_.pk}/grades/"
+
+
+def urls(round_):
+    return [*report_urls(round_), grades_url(round_)]
 
 
 @pytest.fixture
@@ -29,12 +38,20 @@ def test_the_candidates_coach_reads_the_report(client, ended_round, coach, link)
 
 def test_not_shared_unlinked_or_ended_means_not_found(client, ended_round, coach, link):
     grade_both(client, ended_round)
-    coach_link_update_shares(link=link, by=ended_round.candidate, shares={"reports": True})
     client.force_login(coach)
+    coach_link_update_shares(link=link, by=ended_round.candidate, shares={"transcripts": True})
     assert all(client.get(url).status_code == 404 for url in urls(ended_round))
 
+    coach_link_update_shares(link=link, by=ended_round.candidate, shares={"reports": True})
+    assert all(client.get(url).status_code == 200 for url in report_urls(ended_round))
+    assert client.get(grades_url(ended_round)).status_code == 404
+
     coach_link_update_shares(link=link, by=ended_round.candidate, shares={"grades": True})
-    assert client.get(urls(ended_round)[0]).status_code == 200
+    assert client.get(grades_url(ended_round)).status_code == 200
+    assert all(client.get(url).status_code == 404 for url in report_urls(ended_round))
+
+    coach_link_update_shares(link=link, by=ended_round.candidate,
+                             shares={"grades": True, "reports": True})
     coach_link_end(link=link, by=coach)
     assert all(client.get(url).status_code == 404 for url in urls(ended_round))
 

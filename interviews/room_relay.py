@@ -9,7 +9,8 @@ stroke on Channels' single database thread.
 With REDIS_URL, one Redis script numbers an event (a counter per session) and publishes
 it on the room's Redis channel in the same step, so every process serving the room gets
 every event in number order; each process subscribes once per room and hands events to
-its own sockets. Without Redis this process is the whole deployment: it numbers events
+its own sockets, both over one RESP3 connection per process (interviews/room_redis.py).
+Without Redis this process is the whole deployment: it numbers events
 itself and hands them over directly. Counters start from the database's last_seq.
 Numbers are taken only when nothing can fail before the event is queued for storing, so
 they stay gap-free; an event published by another process (a Celery worker stores first,
@@ -46,6 +47,7 @@ from django.db import (
 from django.utils import timezone
 
 from interviews.models import MockSession, RoomEvent, RoomState, WhiteboardElement
+from interviews.room_redis import RoomRedis
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +206,7 @@ class RedisSequences:
     def __init__(self, url: str, prefix: str):
         self.url, self.prefix = url, prefix
         self._sync = None
-        self._async: dict[int, tuple[asyncio.AbstractEventLoop, object, object]] = {}
+        self._connections: dict[int, tuple[asyncio.AbstractEventLoop, RoomRedis]] = {}
 
     def key(self, ref: SessionRef) -> str:
         return f"{self.prefix}:room-seq:{ref.uid}"
@@ -212,27 +214,26 @@ class RedisSequences:
     def channel(self, ref: SessionRef) -> str:
         return f"{self.prefix}:room-events:{ref.uid}"
 
-    def client(self):
-        """This event loop's Redis client."""
+    def connection(self) -> RoomRedis:
+        """This event loop's connection; the rooms' messages go to its hub."""
         loop = asyncio.get_running_loop()
-        entry = self._async.get(id(loop))
+        entry = self._connections.get(id(loop))
         if entry is None or entry[0] is not loop:
-            import redis.asyncio
-
-            client = redis.asyncio.Redis.from_url(self.url)
-            entry = (loop, client.register_script(_TAKE_SCRIPT),
-                     client.register_script(_PUBLISH_SCRIPT), client)
-            self._async[id(loop)] = entry
-        return entry
+            room_hub = hub()
+            entry = (loop, RoomRedis(self.url, on_message=room_hub.received,
+                                     on_subscribed=room_hub.confirmed))
+            self._connections[id(loop)] = entry
+        return entry[1]
 
     async def publish(self, ref: SessionRef, event: Event) -> int:
         """Number the event and publish it to every process serving the room."""
-        _, _, script, _ = self.client()
+        redis = self.connection()
         args = [self.channel(ref), event.meta, Event.FRAME_HEAD, event.frame_tail]
-        seq = await script(keys=[self.key(ref)], args=[-1, SEQ_KEY_SECONDS, *args])
+        seq = await redis.eval(_PUBLISH_SCRIPT, [self.key(ref)], [-1, SEQ_KEY_SECONDS, *args])
         if seq < 0:
             floor = await writer().run_in_thread(stored_last_seq, ref.id)
-            seq = await script(keys=[self.key(ref)], args=[floor, SEQ_KEY_SECONDS, *args])
+            seq = await redis.eval(_PUBLISH_SCRIPT, [self.key(ref)],
+                                   [floor, SEQ_KEY_SECONDS, *args])
         return int(seq)
 
     def publish_numbered_sync(self, ref: SessionRef, event: Event) -> None:
@@ -258,11 +259,12 @@ class RedisSequences:
         return int(seq)
 
     async def take(self, ref: SessionRef, count: int = 1) -> int:
-        _, script, _, _ = self.client()
-        seq = await script(keys=[self.key(ref)], args=[-1, count, SEQ_KEY_SECONDS])
+        redis = self.connection()
+        seq = await redis.eval(_TAKE_SCRIPT, [self.key(ref)], [-1, count, SEQ_KEY_SECONDS])
         if seq < 0:
             floor = await writer().run_in_thread(stored_last_seq, ref.id)
-            seq = await script(keys=[self.key(ref)], args=[floor, count, SEQ_KEY_SECONDS])
+            seq = await redis.eval(_TAKE_SCRIPT, [self.key(ref)],
+                                   [floor, count, SEQ_KEY_SECONDS])
         return int(seq)
 
 
@@ -568,10 +570,8 @@ class RoomHub:
         self.loop = loop
         self.rooms: dict[int, dict[str, object]] = {}
         self.redis = sequences() if isinstance(sequences(), RedisSequences) else None
-        self.pubsub = None
-        self.channels: dict[str, int] = {}  # Redis channel -> session id
-        self.subscribed: dict[str, asyncio.Event] = {}
-        self._listener: asyncio.Task | None = None
+        self.channels: dict[bytes, int] = {}  # Redis channel -> session id
+        self.subscribed: dict[bytes, asyncio.Event] = {}
 
     async def join(self, ref: SessionRef, socket) -> None:
         room = self.rooms.setdefault(ref.id, {})
@@ -587,10 +587,9 @@ class RoomHub:
             self.rooms.pop(ref.id, None)
             if self.redis is not None:
                 channel = self.redis.channel(ref)
-                self.channels.pop(channel, None)
-                self.subscribed.pop(channel, None)
-                with contextlib.suppress(Exception):
-                    await self.pubsub.unsubscribe(channel)
+                self.channels.pop(channel.encode(), None)
+                self.subscribed.pop(channel.encode(), None)
+                self.redis.connection().unsubscribe(channel)
 
     def deliver(self, message: dict) -> None:
         for socket in list(self.rooms.get(message["session"], {}).values()):
@@ -598,51 +597,35 @@ class RoomHub:
 
     async def publish(self, ref: SessionRef, event: Event) -> int:
         if self.redis is not None:
-            return await self.redis.publish(ref, event)  # comes back through _listen
+            return await self.redis.publish(ref, event)  # comes back through `received`
         event.seq = await sequences().take(ref)
         self.deliver(event.delivery())
         return event.seq
 
     async def _subscribe(self, ref: SessionRef) -> None:
         channel = self.redis.channel(ref)
-        self.channels[channel] = ref.id
-        confirmed = self.subscribed[channel] = asyncio.Event()
-        if self.pubsub is None:
-            _, _, _, client = self.redis.client()
-            self.pubsub = client.pubsub()
-        await self.pubsub.subscribe(channel)
-        if self._listener is None:
-            self._listener = self.loop.create_task(self._listen(), name="room-hub")
+        self.channels[channel.encode()] = ref.id
+        confirmed = self.subscribed[channel.encode()] = asyncio.Event()
+        await self.redis.connection().subscribe(channel)
         # The socket's catch-up must not start before Redis sends this room's events here.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(confirmed.wait(), 5)
 
-    async def _listen(self) -> None:
-        while True:
-            try:
-                message = await self.pubsub.get_message(timeout=None)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("room hub: reading the rooms' Redis channels failed")
-                await asyncio.sleep(0.5)
-                continue
-            if message is None:
-                continue
-            channel = message["channel"].decode()
-            if message["type"] == "subscribe":
-                if channel in self.subscribed:
-                    self.subscribed[channel].set()
-                continue
-            session_id = self.channels.get(channel)
-            if message["type"] != "message" or session_id is None:
-                continue
-            seq, meta, frame = message["data"].decode().split("\n", 2)
-            meta = json.loads(meta)
-            if meta.get("versions"):
-                boards.learn(session_id, meta["versions"])
-            self.deliver({"session": session_id, "seq": int(seq), "kind": meta["kind"],
-                          "text": frame})
+    def confirmed(self, channel: bytes) -> None:
+        if channel in self.subscribed:
+            self.subscribed[channel].set()
+
+    def received(self, channel: bytes, data: bytes) -> None:
+        """A message on a room's channel: number, meta and frame, one per line."""
+        session_id = self.channels.get(channel)
+        if session_id is None:
+            return
+        seq, meta, frame = data.decode().split("\n", 2)
+        meta = json.loads(meta)
+        if meta.get("versions"):
+            boards.learn(session_id, meta["versions"])
+        self.deliver({"session": session_id, "seq": int(seq), "kind": meta["kind"],
+                      "text": frame})
 
 
 _hubs: dict[int, RoomHub] = {}

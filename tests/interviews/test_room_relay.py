@@ -140,3 +140,39 @@ def test_events_from_outside_the_socket_take_their_turn(session, candidate, peer
     assert draw(right, [right, left], element("box", 2, 1))["seq"] == seen + 2
     stored()
     assert stored_seqs(session) == list(range(1, seen + 3))
+
+
+class ServerSideBinding:
+    """Django's cursor as it is with OPTIONS server_side_binding: one statement a call."""
+
+    def __init__(self, raw_connection):
+        import psycopg
+
+        self.cursor = psycopg.Cursor(raw_connection)
+
+    def execute(self, statement, parameters):
+        return self.cursor.execute(statement, parameters)
+
+
+@pytest.mark.parametrize("binding", ["client", "server"])
+def test_a_batch_keeps_each_elements_winner_and_raises_the_counter(session, binding):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.fail("the writer's batch statement is PostgreSQL's; run with DATABASE_URL")
+    RoomState.objects.get_or_create(session=session)
+    strokes = [(1, "a", 3, 9), (2, "a", 5, 9), (3, "b", 2, 4), (4, "b", 2, 1), (5, "a", 4, 0)]
+    events = [room_relay.Event(session_id=session.pk, kind="whiteboard", seq=seq,
+                               payload={"elements": [element(eid, version, nonce)]})
+              for seq, eid, version, nonce in strokes]
+    connection.ensure_connection()
+    with transaction.atomic(), connection.cursor() as cursor:
+        target = cursor if binding == "client" else ServerSideBinding(connection.connection)
+        room_relay._store_on_postgresql(target, events)
+
+    assert stored_seqs(session) == [1, 2, 3, 4, 5]
+    boards = {row.element_id: (row.version, row.version_nonce)
+              for row in WhiteboardElement.objects.filter(session=session)}
+    assert boards == {"a": (5, 9), "b": (2, 1)}  # higher version; a tie to the lower nonce
+    assert RoomState.objects.get(session=session).last_seq == 5
+    assert RoomEvent.objects.get(session=session, seq=3).payload["elements"][0]["id"] == "b"

@@ -81,6 +81,29 @@ def validate_signal(raw: Any) -> dict:
     return raw
 
 
+def _unstorable_text(message: Any) -> bool:
+    """True when a string (key or value) holds a NUL character or an unpaired surrogate:
+    PostgreSQL stores neither, so one such stroke would fail the writer's whole batch.
+    JSON can carry them only as \\u escapes, so only frames with an escape get here."""
+    pending = [message]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str):
+            if "\x00" in value:
+                return True
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+    return False
+
+
 class TokenBucket:
     def __init__(self, rate: float = RATE_PER_SECOND, burst: float = BURST):
         self.rate, self.capacity, self.tokens = rate, burst, burst
@@ -158,10 +181,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 raise MessageError("rate_limited", "Too many messages; slow down.")
             try:
                 message = json.loads(text_data)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 raise MessageError("invalid", "Messages must be JSON objects.") from None
             if not isinstance(message, dict):
                 raise MessageError("invalid", "Messages must be JSON objects.")
+            if "\\u" in text_data and _unstorable_text(message):
+                raise MessageError("invalid", "Text may not contain the NUL character "
+                                              "(\\u0000) or an unpaired surrogate.")
             ref = message.get("ref") if isinstance(message.get("ref"), str | int) else None
             kind = message.get("type")
             if kind != "whiteboard" and len(text_data) > MAX_SMALL_FRAME:

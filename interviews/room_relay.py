@@ -39,6 +39,7 @@ from datetime import datetime
 import psycopg
 from django.conf import settings
 from django.db import (
+    DataError,
     IntegrityError,
     close_old_connections,
     connection,
@@ -518,17 +519,35 @@ class RoomWriter:
     @staticmethod
     def _store(batch: list[Event]) -> None:
         close_old_connections()  # this thread's own connection, between batches
-        try:
-            store_events(batch)
-        except IntegrityError:
-            # A session deleted while its room was open: drop its events, keep the rest.
-            kept = _without_deleted_sessions(batch)
-            if len(kept) == len(batch):
-                raise
-            log.warning("room writer: dropped %d events of deleted sessions",
-                        len(batch) - len(kept))
-            if kept:
-                store_events(kept)
+        store_what_the_database_takes(batch)
+
+
+def store_what_the_database_takes(events: list[Event]) -> None:
+    """Store a batch, so that no single event can hold up the others forever: events of
+    a session deleted while its room was open are dropped, and an event whose content
+    the database refuses is stored as a void one (found by halving the batch). Errors
+    that are not about the events (the database unreachable) still fail the batch, which
+    the writer then retries."""
+    try:
+        store_events(events)
+    except IntegrityError:
+        kept = _without_deleted_sessions(events)
+        if len(kept) == len(events):
+            raise
+        log.warning("room writer: dropped %d events of deleted sessions",
+                    len(events) - len(kept))
+        if kept:
+            store_what_the_database_takes(kept)
+    except DataError as error:
+        if len(events) > 1:
+            middle = len(events) // 2
+            store_what_the_database_takes(events[:middle])
+            store_what_the_database_takes(events[middle:])
+            return
+        refused = events[0]
+        log.error("room %s: the database refused event %d (%s); stored as void",
+                  refused.session_id, refused.seq, str(error).strip())
+        store_what_the_database_takes([void_event(refused.session_id, refused.seq)])
 
 
 _writers: dict[int, RoomWriter] = {}

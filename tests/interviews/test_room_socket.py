@@ -236,6 +236,13 @@ def test_bad_messages_get_an_error_and_change_nothing(session, candidate, peer, 
         (json.dumps({"type": "signal", "data": {"description": {"type": "bribe"}}}),
          "invalid"),
         (json.dumps({"type": "ping", "pad": "x" * 20_000}), "too_large"),
+        ("[" * 100_000, "invalid"),
+        # PostgreSQL stores neither a NUL character nor half a surrogate pair.
+        (json.dumps({"type": "whiteboard", "elements": [{**element("nul", 1, 1),
+                                                         "text": "a\x00b"}]}), "invalid"),
+        (json.dumps({"type": "whiteboard", "elements": [{**element("half", 1, 1),
+                                                         "text": "é\ud800"}]}), "invalid"),
+        (json.dumps({"type": "notes", "text": "\x00"}), "invalid"),
         (json.dumps({"type": "whiteboard", "elements": [element("big", 1, 1)],
                      "pad": "x" * 300_000}), "too_large"),
     ]
@@ -247,6 +254,7 @@ def test_bad_messages_get_an_error_and_change_nothing(session, candidate, peer, 
     stored()
     assert RoomEvent.objects.count() == before
     assert not WhiteboardElement.objects.exists()
+    assert not InterviewerNotes.objects.exclude(text="").exists()
 
 
 def test_a_flooding_client_is_throttled(session, candidate, clients):

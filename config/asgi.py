@@ -9,12 +9,12 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from config.celery import start_embedded_worker  # noqa: E402
+from config.websocket_auth import SessionUserMiddleware  # noqa: E402
 from config.websocket_routes import websocket_urlpatterns  # noqa: E402
 from interviews.room_relay import lifespan  # noqa: E402
 
@@ -28,7 +28,7 @@ application = ProtocolTypeRouter(
         # room events this process relayed but has not stored yet.
         "lifespan": lifespan,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            SessionUserMiddleware(URLRouter(websocket_urlpatterns))
         ),
     }
 )

@@ -354,17 +354,22 @@ def test_the_full_stack_checks_origin_and_login(session, candidate, client):
     client.force_login(candidate)
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
 
-    def attempt(origin: bytes):
+    def attempt(origin: bytes, cookie: bytes = cookie):
         socket = Client(None, session.pk, application=application,
                         headers=[(b"origin", origin), (b"cookie", cookie),
                                  (b"host", b"127.0.0.1")])
         connected, _ = socket.connect()
         if connected:
+            welcome = socket.receive_type("welcome")
             socket.close()
-        return connected
+            return welcome["user"]
+        return None
 
-    assert attempt(b"http://127.0.0.1")
-    assert not attempt(b"http://evil.example")
+    assert attempt(b"http://127.0.0.1") == candidate.pk
+    assert attempt(b"http://evil.example") is None
+    assert attempt(b"http://127.0.0.1", cookie=b"sessionid=forged") is None
+    client.logout()
+    assert attempt(b"http://127.0.0.1") is None  # the session ended with the logout
 
 
 def test_a_stranger_with_an_account_is_refused(session):

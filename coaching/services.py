@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.services import profile_for
 from coaching.models import CoachLink
+from config.storable_text import UNSTORABLE_TEXT, is_storable
 
 
 class CoachingError(ValueError):
@@ -137,6 +138,8 @@ def coach_comment_add(*, round_, coach, text: str):
         raise CoachingError("Only a coach the candidate shares reports with can comment.")
     if not text:
         raise CoachingError("Write a comment first.")
+    if not is_storable(text):
+        raise CoachingError(UNSTORABLE_TEXT)
     if len(text) > MAX_COMMENT:
         raise CoachingError(f"Comments are limited to {MAX_COMMENT} characters "
                             f"(this one has {len(text)}).")

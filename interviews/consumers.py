@@ -18,6 +18,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 
+from config.storable_text import UNSTORABLE_TEXT, unstorable_text_at
 from interviews import room, room_relay
 
 MAX_FRAME = 256 * 1024
@@ -79,29 +80,6 @@ def validate_signal(raw: Any) -> dict:
     if candidate is not None and not isinstance(candidate, dict):
         raise MessageError("invalid", "A candidate must be an object or null.")
     return raw
-
-
-def _unstorable_text(message: Any) -> bool:
-    """True when a string (key or value) holds a NUL character or an unpaired surrogate:
-    PostgreSQL stores neither, so one such stroke would fail the writer's whole batch.
-    JSON can carry them only as \\u escapes, so only frames with an escape get here."""
-    pending = [message]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            pending.extend(value.keys())
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-        elif isinstance(value, str):
-            if "\x00" in value:
-                return True
-            if not value.isascii():
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError:
-                    return True
-    return False
 
 
 class TokenBucket:
@@ -185,9 +163,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 raise MessageError("invalid", "Messages must be JSON objects.") from None
             if not isinstance(message, dict):
                 raise MessageError("invalid", "Messages must be JSON objects.")
-            if "\\u" in text_data and _unstorable_text(message):
-                raise MessageError("invalid", "Text may not contain the NUL character "
-                                              "(\\u0000) or an unpaired surrogate.")
+            # PostgreSQL stores neither a NUL nor half a surrogate pair; JSON carries them
+            # only as \\u escapes, so frames without one skip the walk.
+            if "\\u" in text_data and unstorable_text_at(message) is not None:
+                raise MessageError("invalid", UNSTORABLE_TEXT)
             ref = message.get("ref") if isinstance(message.get("ref"), str | int) else None
             kind = message.get("type")
             if kind != "whiteboard" and len(text_data) > MAX_SMALL_FRAME:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.services import profile_for
 from companies.models import Company, Question, RoleTrack, altitude_rank
+from config.storable_text import UNSTORABLE_TEXT, is_storable
 from interviews import matching, selectors
 from interviews.models import (
     AvailabilityWindow,
@@ -565,6 +566,8 @@ def no_show_dispute(*, report: NoShowReport, by, note: str) -> NoShowReport:
         raise BookingError("Only the person reported absent can dispute the report.")
     if not note:
         raise BookingError("Say briefly what happened.", "note")
+    if not is_storable(note):
+        raise BookingError(UNSTORABLE_TEXT, "note")
     report.disputed = True
     report.dispute_note = note[:500]
     report.save(update_fields=["disputed", "dispute_note"])

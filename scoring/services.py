@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from companies.bank_schema import ALTITUDES
+from config.storable_text import UNSTORABLE_TEXT, is_storable
 from interviews.models import MockSession, Round
 from scoring import levels
 from scoring.models import (
@@ -302,6 +303,8 @@ def grade_amend(*, grade: Grade, by, text: str, now: datetime | None = None) -> 
                            status=409)
     if not text:
         raise GradeInvalid({"text": ["Write the correction."]})
+    if not is_storable(text):
+        raise GradeInvalid({"text": [UNSTORABLE_TEXT]})
     if len(text) > MAX_TEXT:
         raise GradeInvalid({"text": [f"Keep an amendment under {MAX_TEXT} characters."]})
     return GradeAmendment.objects.create(grade=grade, author=by, text=text,
@@ -322,6 +325,8 @@ def gap_annotate(*, grade: Grade, by, dimension: str, text: str,
         raise GradeInvalid({"dimension": [f"'{dimension}' is not a dimension of this rubric."]})
     if not text:
         raise GradeInvalid({"text": ["Write what you should have said."]})
+    if not is_storable(text):
+        raise GradeInvalid({"text": [UNSTORABLE_TEXT]})
     if len(text) > MAX_TEXT:
         raise GradeInvalid({"text": [f"Keep an annotation under {MAX_TEXT} characters."]})
     return GapAnnotation.objects.create(grade=grade, dimension=dimension, text=text,

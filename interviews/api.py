@@ -5,6 +5,7 @@ A user sees only their own requests and sessions; anyone else's answer 404.
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
@@ -23,10 +24,24 @@ def _raise_booking_error(exc: services.BookingError):
     raise ValidationError({exc.field_name or "non_field_errors": [str(exc)]})
 
 
+class OffsetDateTimeField(serializers.DateTimeField):
+    """A time with its UTC offset: without one, 18:00 could be any of 24 instants."""
+
+    default_error_messages = {
+        "no_offset": "Give the time with its UTC offset, e.g. 2026-12-01T18:00:00+01:00 or "
+                     "2026-12-01T17:00:00Z.",
+    }
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("no_offset")
+        return super().enforce_timezone(value)
+
+
 class WindowSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField(help_text="ISO 8601 with an offset, e.g. "
-                                                    "2026-12-01T18:00:00+01:00")
-    ends_at = serializers.DateTimeField()
+    starts_at = OffsetDateTimeField(help_text="ISO 8601 with an offset, e.g. "
+                                              "2026-12-01T18:00:00+01:00")
+    ends_at = OffsetDateTimeField()
 
 
 class MockRequestInputSerializer(serializers.Serializer):
@@ -202,7 +217,7 @@ class MockSessionCancelApi(_SessionActionApi):
 
 
 class RescheduleSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
+    starts_at = OffsetDateTimeField()
 
 
 class MockSessionRescheduleApi(_SessionActionApi):

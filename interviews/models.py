@@ -25,12 +25,14 @@ class WantedType(models.TextChoices):
 
 
 class MockRequest(models.Model):
-    """A candidate's wish for a paired mock, open until matched or cancelled."""
+    """A candidate's wish for a paired mock, open until matched, cancelled, or expired
+    (when none of its windows can hold a session any more)."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         MATCHED = "matched", "Matched"
         CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="mock_requests")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,6 +25,13 @@ NO_SHOW_COST = 25
 def mock_request_list_for_user(user) -> QuerySet[MockRequest]:
     return (MockRequest.objects.filter(user=user)
             .prefetch_related("windows", "companies").select_related("role_track"))
+
+
+def recently_expired_requests_for_user(user, now, *, days: int = 7) -> QuerySet[MockRequest]:
+    """Requests whose windows all passed without a match, in the last `days` days."""
+    return (mock_request_list_for_user(user).filter(status=MockRequest.Status.EXPIRED)
+            .annotate(last_window_end=Max("windows__ends_at"))
+            .filter(last_window_end__gte=now - timedelta(days=days)))
 
 
 def mock_request_get_for_user(user, request_id: int) -> MockRequest:

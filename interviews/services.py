@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from accounts.models import Profile
 from accounts.services import profile_for
 from companies.models import Company, Question, RoleTrack, altitude_rank
 from config.storable_text import UNSTORABLE_TEXT, is_storable
@@ -71,7 +72,9 @@ class RequestInput:
 
 def _check_request_input(user, data: RequestInput, *, now: datetime,
                          replacing: MockRequest | None = None) -> None:
-    profile = profile_for(user)
+    # One user's posts and edits take turns (the lock lasts until the caller's transaction
+    # ends), so two at once cannot both pass the check that a window is offered once.
+    profile = Profile.objects.select_for_update().get(pk=profile_for(user).pk)
     if profile.matching_paused(now):
         raise BookingError(
             f"Your matching is paused until {profile.matching_paused_until:%Y-%m-%d %H:%M} UTC: "
@@ -170,7 +173,8 @@ def mock_request_cancel(*, request: MockRequest) -> MockRequest:
         if not request.is_open:
             raise BookingError(f"This request is already {request.get_status_display().lower()}"
                                "; cancel its session instead." if request.status == "matched"
-                               else "This request is already cancelled.")
+                               else f"This request is already "
+                                    f"{request.get_status_display().lower()}.")
         request.status = MockRequest.Status.CANCELLED
         request.save(update_fields=["status"])
     return request
@@ -226,9 +230,26 @@ def _level_namer():
     return level_name
 
 
-def match_open_requests(*, now: datetime | None = None) -> list[MockSession]:
-    """Run the matcher over every open request and book the pairs it finds."""
+def expire_stale_requests(*, now: datetime | None = None) -> int:
+    """Close the open requests none of whose windows can still hold a session, so that
+    nobody's dashboard says "waiting" for a time that has passed. Rows another
+    transaction holds (an edit adding windows) are left for the next pass."""
     now = now or timezone.now()
+    still_possible = AvailabilityWindow.objects.filter(
+        request=OuterRef("pk"), ends_at__gte=now + session_length())
+    with transaction.atomic():
+        stale = list(MockRequest.objects.select_for_update(skip_locked=True)
+                     .filter(status=MockRequest.Status.OPEN)
+                     .exclude(Exists(still_possible)).values_list("pk", flat=True))
+        return MockRequest.objects.filter(pk__in=stale).update(
+            status=MockRequest.Status.EXPIRED)
+
+
+def match_open_requests(*, now: datetime | None = None) -> list[MockSession]:
+    """Expire the requests whose time has passed, then run the matcher over every open
+    request and book the pairs it finds."""
+    now = now or timezone.now()
+    expire_stale_requests(now=now)
     matches = matching.find_matches(
         _open_requests_for_matcher(now), now=now, rules=match_rules(),
         level_name=_level_namer(),

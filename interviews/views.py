@@ -38,6 +38,7 @@ def dashboard(request):
         "paused": profile.matching_paused(now),
         "sessions": selectors.upcoming_sessions_for_user(user, now),
         "requests": selectors.mock_request_list_for_user(user).filter(status="open"),
+        "expired": selectors.recently_expired_requests_for_user(user, now),
         "reliability": selectors.reliability_score(user, now),
         "standby": Standby.objects.filter(user=user, until__gt=now).first(),
         "standby_form": StandbyForm(),

@@ -6,12 +6,13 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.services import user_create
 from companies.models import RoleTrack
 from interviews import matching, services
 from interviews.models import AvailabilityWindow, Booking, MockRequest, MockSession
+from tests.interviews.conftest import post_request, window
 
 # Rows are made directly: posting through the service would queue the real matcher,
 # which could book these people before the race starts.
@@ -123,3 +124,26 @@ def test_two_matchers_running_at_once_book_everyone_once(bank, slot):
     assert MockSession.objects.count() == len(booked) == 3
     for person in people:
         assert Booking.objects.filter(user=person, active=True).count() == 1
+
+
+def test_two_posts_of_one_window_at_once_offer_it_once(bank, slot, candidate):
+    outcome = {}
+
+    def second_post() -> None:
+        try:
+            post_request(candidate, [window(slot, 2)])
+            outcome["second"] = "stored"
+        except services.BookingError as exc:
+            outcome["second"] = str(exc)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        post_request(candidate, [window(slot, 2)])
+        racer = threading.Thread(target=second_post)
+        racer.start()
+        racer.join(timeout=1.0)
+        assert racer.is_alive(), "the second post must wait for the first one's transaction"
+    racer.join(timeout=10)
+    assert "already offers" in outcome["second"]
+    assert MockRequest.objects.filter(user=candidate).count() == 1

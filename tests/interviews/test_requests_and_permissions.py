@@ -147,6 +147,18 @@ def test_the_api_refuses_a_window_that_ends_before_it_starts(candidate_client, b
     assert "ends before it starts" in response.json()["error"]["fields"]["windows"][0]
 
 
+def test_the_api_refuses_a_time_without_its_utc_offset(candidate_client, bank, slot):
+    naive = slot.replace(tzinfo=None)
+    payload = api_payload(slot, windows=[{"starts_at": naive.isoformat(),
+                                          "ends_at": (naive + timedelta(hours=2)).isoformat()}])
+    response = candidate_client.post("/api/mock-requests/", payload,
+                                     content_type="application/json")
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]["windows"]["0"]
+    assert "UTC offset" in fields["starts_at"][0] and "UTC offset" in fields["ends_at"][0]
+    assert not MockRequest.objects.exists()
+
+
 def test_the_api_needs_a_login(client):
     assert client.get("/api/mock-requests/").status_code == 403
     assert client.get("/api/sessions/").status_code == 403
@@ -194,6 +206,11 @@ def test_the_api_cancels_and_reports_with_clear_errors(client, candidate, peer, 
     past = client.post(f"/api/sessions/{session.pk}/reschedule/",
                        {"starts_at": "2020-01-01T10:00:00Z"}, content_type="application/json")
     assert past.status_code == 400 and "in the past" in str(past.json())
+    naive = client.post(f"/api/sessions/{session.pk}/reschedule/",
+                        {"starts_at": "2030-01-01T10:00:00"}, content_type="application/json")
+    assert naive.status_code == 400 and "UTC offset" in str(naive.json())
+    session.refresh_from_db()
+    assert session.starts_at == slot
     cancelled = client.post(f"/api/sessions/{session.pk}/cancel/")
     assert cancelled.json()["status"] == "cancelled"
 
@@ -215,3 +232,24 @@ def test_the_api_defaults_companies_level_and_track_from_the_profile(candidate_c
     assert created["target_level"] == "staff"
     assert created["role_track"] == "research-engineer"
     assert sorted(created["companies"]) == ["mistral", "xai"]
+
+
+def test_a_request_whose_windows_have_passed_expires(candidate_client, candidate, bank):
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    posted_at = now - timedelta(days=2)
+    passed = post_request(candidate, [window(now - timedelta(days=1), 2)], now=posted_at)
+    # What is left of this window is too short for a session.
+    too_short = post_request(candidate, [(now - timedelta(hours=1),
+                                          now + services.session_length() - timedelta(minutes=1))],
+                             now=posted_at)
+    waiting = post_request(candidate, [window(now + timedelta(days=1), 2)], now=posted_at)
+
+    services.match_open_requests()
+
+    statuses = dict(MockRequest.objects.values_list("pk", "status"))
+    assert statuses == {passed.pk: "expired", too_short.pk: "expired", waiting.pk: "open"}
+    page = text(candidate_client.get("/mocks/"))
+    assert f"Request #{passed.pk} expired" in page and "Book again with new times" in page
+    cancel = candidate_client.post(f"/api/mock-requests/{passed.pk}/cancel/")
+    assert cancel.status_code == 400
+    assert "already expired" in str(cancel.json())

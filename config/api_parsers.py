@@ -21,8 +21,9 @@ class _RefusesUnstorableText:
         except RecursionError:
             raise ParseError("The JSON is nested too deeply.") from None
         data = parsed.data if isinstance(parsed, parsers.DataAndFiles) else parsed
-        if isinstance(data, QueryDict):
-            data = dict(data.lists())
+        if isinstance(data, QueryDict):  # a field sent once is named without an index
+            data = {key: values[0] if len(values) == 1 else values
+                    for key, values in data.lists()}
         where = unstorable_text_at(data)
         if where is not None:
             raise ValidationError({where or api_settings.NON_FIELD_ERRORS_KEY: [UNSTORABLE_TEXT]})

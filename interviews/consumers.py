@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from typing import Any
 
@@ -61,7 +62,7 @@ def validate_elements(raw: Any) -> list[dict]:
             raise MessageError("invalid", "Each element must be an object.")
         _str(element, "id", max_length=64)
         _str(element, "type", max_length=32)
-        _int(element, "version", minimum=1)
+        _int(element, "version", minimum=1, maximum=2**31 - 1)  # the stored column's range
         _int(element, "versionNonce", minimum=-(2**53), maximum=2**53)
     return raw
 
@@ -80,6 +81,29 @@ def validate_signal(raw: Any) -> dict:
     if candidate is not None and not isinstance(candidate, dict):
         raise MessageError("invalid", "A candidate must be an object or null.")
     return raw
+
+
+def _refuse_constant(name: str):
+    raise MessageError("invalid", f"Numbers must be finite; {name} is not.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise MessageError("invalid", f"Numbers must be finite; {text} is not.")
+    return value
+
+
+def _parse(text_data: str) -> Any:
+    """JSON as browsers write it: no NaN or Infinity (JSON.parse refuses them, so a
+    relayed frame holding one would break every peer's board)."""
+    try:
+        return json.loads(text_data, parse_constant=_refuse_constant,
+                          parse_float=_finite_float)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5,000-digit number
+        if isinstance(exc, MessageError):
+            raise
+        raise MessageError("invalid", "Messages must be JSON objects.") from None
 
 
 class TokenBucket:
@@ -157,10 +181,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 raise MessageError("too_large", f"Messages are limited to {MAX_FRAME} bytes.")
             if not self.bucket.take():
                 raise MessageError("rate_limited", "Too many messages; slow down.")
-            try:
-                message = json.loads(text_data)
-            except (json.JSONDecodeError, RecursionError):
-                raise MessageError("invalid", "Messages must be JSON objects.") from None
+            message = _parse(text_data)
             if not isinstance(message, dict):
                 raise MessageError("invalid", "Messages must be JSON objects.")
             # PostgreSQL stores neither a NUL nor half a surrogate pair; JSON carries them

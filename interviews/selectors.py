@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from interviews.models import (
+    AvailabilityWindow,
     LateCancellation,
     MockRequest,
     MockSession,
@@ -27,11 +28,17 @@ def mock_request_list_for_user(user) -> QuerySet[MockRequest]:
             .prefetch_related("windows", "companies").select_related("role_track"))
 
 
-def recently_expired_requests_for_user(user, now, *, days: int = 7) -> QuerySet[MockRequest]:
-    """Requests whose windows all passed without a match, in the last `days` days."""
-    return (mock_request_list_for_user(user).filter(status=MockRequest.Status.EXPIRED)
-            .annotate(last_window_end=Max("windows__ends_at"))
-            .filter(last_window_end__gte=now - timedelta(days=days)))
+def dashboard_requests_for_user(user, now, *, expired_days: int = 7
+                                ) -> tuple[list[MockRequest], list[MockRequest]]:
+    """The user's open requests, and those whose windows all passed in the last
+    `expired_days` days without a match, in one query."""
+    recent_window = AvailabilityWindow.objects.filter(
+        request=OuterRef("pk"), ends_at__gte=now - timedelta(days=expired_days))
+    rows = list(mock_request_list_for_user(user).filter(
+        Q(status=MockRequest.Status.OPEN)
+        | Q(Exists(recent_window), status=MockRequest.Status.EXPIRED)))
+    return ([r for r in rows if r.is_open],
+            [r for r in rows if r.status == MockRequest.Status.EXPIRED])
 
 
 def mock_request_get_for_user(user, request_id: int) -> MockRequest:

@@ -237,11 +237,14 @@ def expire_stale_requests(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     still_possible = AvailabilityWindow.objects.filter(
         request=OuterRef("pk"), ends_at__gte=now + session_length())
+    open_without_time = (MockRequest.objects.filter(status=MockRequest.Status.OPEN)
+                         .exclude(Exists(still_possible)))
     with transaction.atomic():
-        stale = list(MockRequest.objects.select_for_update(skip_locked=True)
-                     .filter(status=MockRequest.Status.OPEN)
-                     .exclude(Exists(still_possible)).values_list("pk", flat=True))
-        return MockRequest.objects.filter(pk__in=stale).update(
+        stale = list(open_without_time.select_for_update(skip_locked=True)
+                     .values_list("pk", flat=True))
+        # Checked again once the rows are locked: an edit that committed in between (new
+        # windows) is seen by this statement, not by the one above.
+        return open_without_time.filter(pk__in=stale).update(
             status=MockRequest.Status.EXPIRED)
 
 

@@ -33,12 +33,13 @@ def dashboard(request):
     now = timezone.now()
     profile = profile_for(user)
     timezone.activate(_zone(user))
+    open_requests, expired_requests = selectors.dashboard_requests_for_user(user, now)
     return render(request, "interviews/dashboard.html", {
         "profile": profile,
         "paused": profile.matching_paused(now),
         "sessions": selectors.upcoming_sessions_for_user(user, now),
-        "requests": selectors.mock_request_list_for_user(user).filter(status="open"),
-        "expired": selectors.recently_expired_requests_for_user(user, now),
+        "requests": open_requests,
+        "expired": expired_requests,
         "reliability": selectors.reliability_score(user, now),
         "standby": Standby.objects.filter(user=user, until__gt=now).first(),
         "standby_form": StandbyForm(),

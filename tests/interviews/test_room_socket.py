@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import threading
 
 import pytest
@@ -243,6 +244,14 @@ def test_bad_messages_get_an_error_and_change_nothing(session, candidate, peer, 
         (json.dumps({"type": "whiteboard", "elements": [{**element("half", 1, 1),
                                                          "text": "é\ud800"}]}), "invalid"),
         (json.dumps({"type": "notes", "text": "\x00"}), "invalid"),
+        # JSON.parse in the peers' browsers refuses NaN and Infinity.
+        (json.dumps({"type": "whiteboard", "elements": [{**element("nan", 1, 1),
+                                                         "x": float("nan")}]}), "invalid"),
+        ('{"type": "whiteboard", "elements": [{"id": "inf", "type": "rectangle", '
+         '"version": 1, "versionNonce": 1, "x": 1e999}]}', "invalid"),
+        ('{"type": "ping", "n": ' + "7" * 5000 + "}", "invalid"),
+        (json.dumps({"type": "whiteboard", "elements": [element("huge", 2**31, 1)]}),
+         "invalid"),
         (json.dumps({"type": "whiteboard", "elements": [element("big", 1, 1)],
                      "pad": "x" * 300_000}), "too_large"),
     ]
@@ -367,9 +376,17 @@ def test_the_full_stack_checks_origin_and_login(session, candidate, client):
 
     assert attempt(b"http://127.0.0.1") == candidate.pk
     assert attempt(b"http://evil.example") is None
-    assert attempt(b"http://127.0.0.1", cookie=b"sessionid=forged") is None
+    forged = b"sessionid=" + secrets.token_hex(16).encode()  # well-formed, never issued
+    assert attempt(b"http://127.0.0.1", cookie=forged) is None
     client.logout()
     assert attempt(b"http://127.0.0.1") is None  # the session ended with the logout
+
+    client.force_login(candidate)
+    fresh = f"sessionid={client.cookies['sessionid'].value}".encode()
+    assert attempt(b"http://127.0.0.1", cookie=fresh) == candidate.pk
+    candidate.set_password("a-new-password-42")
+    candidate.save()
+    assert attempt(b"http://127.0.0.1", cookie=fresh) is None  # sessions end with the password
 
 
 def test_a_stranger_with_an_account_is_refused(session):

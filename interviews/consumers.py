@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 import time
 from typing import Any
 
@@ -94,12 +95,24 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# Only a number with a three-digit exponent or over 308 digits can overflow to infinity;
+# other frames skip the per-number check (a freehand stroke has thousands of numbers).
+_MAYBE_INFINITE = re.compile(r"\d[eE]\+?\d{3}|\d{309}")
+
+
+def _finite_int(text: str) -> int:
+    if len(text.lstrip("-")) > 308:  # beyond any double: Infinity in the peers' browsers
+        raise MessageError("invalid", "Numbers must be finite; one has over 308 digits.")
+    return int(text)
+
+
 def _parse(text_data: str) -> Any:
     """JSON as browsers write it: no NaN or Infinity (JSON.parse refuses them, so a
     relayed frame holding one would break every peer's board)."""
+    checked = ({"parse_float": _finite_float, "parse_int": _finite_int}
+               if _MAYBE_INFINITE.search(text_data) else {})
     try:
-        return json.loads(text_data, parse_constant=_refuse_constant,
-                          parse_float=_finite_float)
+        return json.loads(text_data, parse_constant=_refuse_constant, **checked)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5,000-digit number
         if isinstance(exc, MessageError):
             raise

@@ -250,6 +250,7 @@ def test_bad_messages_get_an_error_and_change_nothing(session, candidate, peer, 
         ('{"type": "whiteboard", "elements": [{"id": "inf", "type": "rectangle", '
          '"version": 1, "versionNonce": 1, "x": 1e999}]}', "invalid"),
         ('{"type": "ping", "n": ' + "7" * 5000 + "}", "invalid"),
+        ('{"type": "ping", "n": ' + "7" * 400 + "}", "invalid"),
         (json.dumps({"type": "whiteboard", "elements": [element("huge", 2**31, 1)]}),
          "invalid"),
         (json.dumps({"type": "whiteboard", "elements": [element("big", 1, 1)],

@@ -100,6 +100,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Django's database sessions, refusing keys Django never issues (config/sessions.py).
+SESSION_ENGINE = "config.sessions"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -182,3 +182,9 @@ def test_an_invitation_token_with_a_nul_is_not_found(client, candidate, coach):
     assert client.post("/coaching/accept/a%00b/").status_code == 404
     link.refresh_from_db()
     assert link.status == CoachLink.Status.PENDING and link.coach is None
+
+
+def test_a_session_cookie_with_a_nul_is_no_session_not_an_error(client, db):
+    client.cookies["sessionid"] = "\x00abcdefghijk"
+    response = client.get("/mocks/")
+    assert response.status_code == 302 and "/login/" in response["Location"]

@@ -379,6 +379,7 @@ def test_the_full_stack_checks_origin_and_login(session, candidate, client):
     assert attempt(b"http://evil.example") is None
     forged = b"sessionid=" + secrets.token_hex(16).encode()  # well-formed, never issued
     assert attempt(b"http://127.0.0.1", cookie=forged) is None
+    assert attempt(b"http://127.0.0.1", cookie=b'sessionid="\\000abcdefghijk"') is None
     client.logout()
     assert attempt(b"http://127.0.0.1") is None  # the session ended with the logout
 

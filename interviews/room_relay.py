@@ -545,8 +545,9 @@ def store_what_the_database_takes(events: list[Event]) -> None:
             store_what_the_database_takes(events[middle:])
             return
         refused = events[0]
-        log.error("room %s: the database refused event %d (%s); stored as void",
-                  refused.session_id, refused.seq, str(error).strip())
+        log.error("room %s: the database refused event %d (%s); stored as void. It "
+                  "began: %.300s", refused.session_id, refused.seq, str(error).strip(),
+                  refused.payload_json)
         store_what_the_database_takes([void_event(refused.session_id, refused.seq)])
 
 

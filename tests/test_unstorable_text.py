@@ -188,3 +188,17 @@ def test_a_session_cookie_with_a_nul_is_no_session_not_an_error(client, db):
     client.cookies["sessionid"] = "\x00abcdefghijk"
     response = client.get("/mocks/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+# --- query strings -------------------------------------------------------------------------
+
+
+def test_a_nul_in_a_query_parameter_is_refused_everywhere(client, admin_client, bank):
+    api = client.get("/api/questions/?company=a%00b")
+    assert api.status_code == 400
+    assert api.json()["error"]["fields"] == {"company": [MESSAGE]}
+    page = client.get("/bank/?q=%00")
+    assert page.status_code == 400 and MESSAGE in page.content.decode()
+    admin = admin_client.get("/admin/companies/question/?collection=a%00b")
+    assert admin.status_code == 400
+    assert client.get("/bank/?q=feature+store").status_code == 200

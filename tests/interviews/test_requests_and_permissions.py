@@ -234,7 +234,8 @@ def test_the_api_defaults_companies_level_and_track_from_the_profile(candidate_c
     assert sorted(created["companies"]) == ["mistral", "xai"]
 
 
-def test_a_request_whose_windows_have_passed_expires(candidate_client, candidate, bank):
+def test_a_request_whose_windows_have_passed_expires(candidate_client, candidate, bank,
+                                                     client, outsider):
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     posted_at = now - timedelta(days=2)
     passed = post_request(candidate, [window(now - timedelta(days=1), 2)], now=posted_at)
@@ -253,3 +254,6 @@ def test_a_request_whose_windows_have_passed_expires(candidate_client, candidate
     cancel = candidate_client.post(f"/api/mock-requests/{passed.pk}/cancel/")
     assert cancel.status_code == 400
     assert "already expired" in str(cancel.json())
+    # Someone else's dashboard shows none of it.
+    client.force_login(outsider)
+    assert f"Request #{passed.pk}" not in text(client.get("/mocks/"))

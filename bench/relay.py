@@ -17,7 +17,11 @@ Variants: "pairs" (two participants per room) and "observers" (the two participa
 two invited observers, who only receive).
 
 The load generator is a separate process pinned to core 1 (asyncio, uvloop and the
-`websockets` client). Every participant sends one whiteboard update 10 times a second on
+`websockets` client). Redis, on every stroke's path in (b), is pinned with the servers to
+core 0; PostgreSQL, which the rooms write to after relaying (batches every 200 ms), to the
+load generator's core 1, as a deployment's database has a machine of its own (left to the
+kernel, it ran its batches mostly on core 0; --db-core and --redis-core move them).
+Every participant sends one whiteboard update 10 times a second on
 an absolute schedule (t0 + offset + k * 0.1 s; the offsets spread the senders evenly over
 the 100 ms unless --aligned), bumping its own element's version each time; the element
 carries the sender, a per-sender sequence number and the send time in `customData`.
@@ -533,6 +537,7 @@ class Services:
     def __init__(self):
         self.ts = load_test_services()
         self.started_pg = self.started_redis = False
+        self.found_masks: dict[int, set[int]] = {}
 
     def up(self) -> tuple[str, str]:
         ts = self.ts
@@ -559,6 +564,25 @@ class Services:
         redis_pid = _find_process("redis-server", f":{ts.REDIS_PORT}")
         return pg_pid, redis_pid
 
+    def place(self, redis_core: str, db_core: str) -> None:
+        """Pin Redis and PostgreSQL (every thread, and the postmaster, whose new backends
+        inherit its mask) for the whole run; `restore` puts back the masks found."""
+        pg_pid, redis_pid = self.pids()
+        for root, core in ((redis_pid, redis_core), (pg_pid, db_core)):
+            if root is None or core == "any":
+                continue
+            cpus = {int(SERVER_CORE if core == "server" else LOADGEN_CORE)}
+            for tid in _threads_of_tree(root):
+                with contextlib.suppress(OSError):
+                    self.found_masks.setdefault(tid, os.sched_getaffinity(tid))
+                    os.sched_setaffinity(tid, cpus)
+
+    def restore(self) -> None:
+        for tid, mask in self.found_masks.items():
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(tid, mask)
+        self.found_masks.clear()
+
     def down(self) -> None:
         ts = self.ts
         if self.started_pg:
@@ -573,6 +597,21 @@ class Services:
                 os.kill(pid, signal.SIGTERM)
             except (OSError, ValueError):
                 pass
+
+
+def _threads_of_tree(root: int) -> list[int]:
+    """The threads of a process and of its children (PostgreSQL's backends)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))):
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    threads, waiting = [], [root]
+    while waiting:
+        pid = waiting.pop()
+        with contextlib.suppress(OSError):
+            threads += [int(task.name) for task in Path(f"/proc/{pid}/task").iterdir()]
+        waiting += children.get(pid, [])
+    return threads
 
 
 def admin_execute(pg_url: str, *statements: str) -> None:
@@ -890,6 +929,16 @@ def parse_args(argv: list[str]):
                         help="where (t) runs the transcriber: beside the server, as a "
                              "worker sharing the rooms' machine would, or beside the load "
                              "generator (whose timing it then disturbs)")
+    parser.add_argument("--redis-core", choices=("server", "loadgen", "any"),
+                        default="server",
+                        help="where Redis runs: on the server's core (default; in (b) it "
+                             "is on every stroke's path), beside the load generator, or "
+                             "wherever the kernel puts it")
+    parser.add_argument("--db-core", choices=("loadgen", "server", "any"), default="loadgen",
+                        help="where PostgreSQL runs: beside the load generator (default; "
+                             "the rooms store their events after relaying them, and a "
+                             "deployment's database has a machine of its own), on the "
+                             "server's core, or wherever the kernel puts it")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 5 rooms, 3 s, 1 run")
     parser.add_argument("--loadgen", metavar="PLAN", help=argparse.SUPPRESS)
@@ -929,6 +978,7 @@ def main(argv: list[str]) -> int:
             subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR,
                            check=True, stdout=subprocess.DEVNULL)
         pg_url, redis_url = services.up()
+        services.place(args.redis_core, args.db_core)
         admin_execute(pg_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)",
                       f"CREATE DATABASE {BENCH_DB}")
         database_created = True
@@ -975,6 +1025,7 @@ def main(argv: list[str]) -> int:
             except Exception:  # noqa: BLE001 - Django may not be set up yet
                 pass
             admin_execute(pg_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        services.restore()
         services.down()
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -990,8 +1041,8 @@ def main(argv: list[str]) -> int:
           "undelivered ones as infinite; "
           "echo_p99 is the sender's own copy). srv_cpu_s: CPU of the server process(es) "
           "over the window; us/deliv: that per delivered frame (echoes included); "
-          "pg+redis_s: CPU of PostgreSQL and Redis (not pinned); lag_p99: how late the "
-          "load generator sent (ms).")
+          f"pg+redis_s: CPU of PostgreSQL (core: {args.db_core}) and Redis (core: "
+          f"{args.redis_core}); lag_p99: how late the load generator sent (ms).")
     summaries = {}
     for config in ("a", "b", "c", "t"):
         for variant in args.variants:

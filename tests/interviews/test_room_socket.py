@@ -391,6 +391,29 @@ def test_the_full_stack_checks_origin_and_login(session, candidate, client):
     assert attempt(b"http://127.0.0.1", cookie=fresh) is None  # sessions end with the password
 
 
+def test_a_secret_key_rotation_keeps_the_room_and_the_login(session, candidate, client,
+                                                             settings):
+    from django.contrib.sessions.models import Session
+
+    from config.asgi import application
+
+    client.force_login(candidate)
+    key = client.cookies["sessionid"].value
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-rotated-secret-key-" + "r" * 40
+
+    socket = Client(None, session.pk, application=application,
+                    headers=[(b"origin", b"http://127.0.0.1"),
+                             (b"cookie", f"sessionid={key}".encode()),
+                             (b"host", b"127.0.0.1")])
+    connected, _ = socket.connect()
+    assert connected and socket.receive_type("welcome")["user"] == candidate.pk
+    socket.close()
+    # The socket left the session alone; the next page renews it under the new key.
+    assert Session.objects.filter(session_key=key).exists()
+    assert client.get("/mocks/").wsgi_request.user == candidate
+
+
 def test_a_stranger_with_an_account_is_refused(session):
     other = get_user_model().objects.create_user("late", "late@example.test", "pw-long-99x")
     connected, code = Client(other, session.pk).connect()

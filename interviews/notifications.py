@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from interviews.calendar import session_ics
-from interviews.models import MockSession
+from interviews.models import MockRequest, MockSession
 
 
 def local_time(user, moment) -> str:
@@ -47,11 +47,23 @@ def session_cancelled(session: MockSession, *, by) -> None:
     peer = session.peer_of(by)
     _send(session, peer, "Mock cancelled by your peer",
           f"{by.profile.name} cancelled the mock of {local_time(peer, session.starts_at)}.\n"
-          "Your request is open again, so the matcher will look for another peer.\n",
-          cancelled=True)
+          + _what_became_of_the_request(session.request_of(peer)), cancelled=True)
     _send(session, by, "You cancelled a mock",
           f"The mock of {local_time(by, session.starts_at)} is cancelled; this invitation "
           "removes it from your calendar.\n", cancelled=True)
+
+
+def _what_became_of_the_request(request: MockRequest | None) -> str:
+    if request is None:
+        return ""
+    request.refresh_from_db(fields=["status"])
+    if request.status == MockRequest.Status.OPEN:
+        return "Your request is open again, so the matcher will look for another peer.\n"
+    if request.status == MockRequest.Status.EXPIRED:
+        return ("Your request was not reopened: your other open requests already offer its "
+                "times, or leave too little of them for a mock. The matcher looks for a peer "
+                "through those.\n")
+    return ""
 
 
 def session_rescheduled(session: MockSession, *, by) -> None:

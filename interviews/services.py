@@ -486,10 +486,51 @@ def session_cancel(*, session: MockSession, by, now: datetime | None = None) -> 
 
 
 def _reopen(request: MockRequest | None) -> None:
-    # The request keeps its place in the queue: it has waited through no fault of its own.
-    if request is not None and request.status == MockRequest.Status.MATCHED:
-        request.status = MockRequest.Status.OPEN
+    """Open the peer's request again. It keeps its place in the queue: it has waited
+    through no fault of its own. A time is offered once: the parts of its windows that
+    the peer has offered meanwhile in another open request are left out of it, and a
+    request with no window left that can hold a session expires."""
+    if request is None:
+        return
+    # Request, then profile: the order edits take their locks in.
+    request = MockRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != MockRequest.Status.MATCHED:
+        return
+    Profile.objects.select_for_update().get(pk=profile_for(request.user).pk)
+    windows = list(request.windows.order_by("starts_at"))
+    free = _not_offered_elsewhere(request, [(w.starts_at, w.ends_at) for w in windows])
+    if not free:
+        request.status = MockRequest.Status.EXPIRED
         request.save(update_fields=["status"])
+        return
+    if free != [(w.starts_at, w.ends_at) for w in windows]:
+        request.windows.all().delete()
+        AvailabilityWindow.objects.bulk_create(
+            AvailabilityWindow(request=request, starts_at=s, ends_at=e) for s, e in free)
+    request.status = MockRequest.Status.OPEN
+    request.save(update_fields=["status"])
+
+
+def _not_offered_elsewhere(request: MockRequest, windows: list[tuple[datetime, datetime]]
+                           ) -> list[tuple[datetime, datetime]]:
+    """The windows minus the owner's other open requests' windows, in pieces a session
+    still fits in."""
+    offered = AvailabilityWindow.objects.filter(
+        request__user_id=request.user_id, request__status=MockRequest.Status.OPEN,
+    ).exclude(request=request).values_list("starts_at", "ends_at")
+    pieces = list(windows)
+    for taken_start, taken_end in offered:
+        pieces = [piece for start, end in pieces
+                  for piece in _minus((start, end), (taken_start, taken_end))]
+    return [(start, end) for start, end in pieces if end - start >= session_length()]
+
+
+def _minus(window: tuple[datetime, datetime], taken: tuple[datetime, datetime]
+           ) -> list[tuple[datetime, datetime]]:
+    (start, end), (taken_start, taken_end) = window, taken
+    if taken_end <= start or taken_start >= end:
+        return [window]
+    return [piece for piece in ((start, taken_start), (taken_end, end)) if piece[0] < piece[1]]
 
 
 def _lock_session(session: MockSession, by) -> MockSession:

@@ -128,6 +128,32 @@ def test_cancelling_tells_the_peer_and_reopens_their_request(
     assert reliability_score(candidate) == 100
 
 
+def test_a_reopened_request_leaves_out_times_the_peer_has_offered_since(
+        matched, candidate, peer, slot):
+    session, _, second = matched  # the peer's request offers slot+1h to slot+4h
+    newer = post_request(peer, [window(slot + timedelta(hours=3), 3)])
+    services.session_cancel(session=session, by=candidate)
+    second.refresh_from_db()
+    assert second.status == MockRequest.Status.OPEN
+    assert [(w.starts_at, w.ends_at) for w in second.windows.all()] == [
+        (slot + timedelta(hours=1), slot + timedelta(hours=3))]
+    assert newer.windows.get().starts_at == slot + timedelta(hours=3)  # untouched
+
+
+def test_a_reopened_request_whose_times_are_all_offered_again_expires(
+        matched, candidate, peer, slot, django_capture_on_commit_callbacks):
+    session, _, second = matched
+    post_request(peer, [window(slot + timedelta(minutes=30), 4)])  # leaves 30 minutes
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_cancel(session=session, by=candidate)
+    second.refresh_from_db()
+    assert second.status == MockRequest.Status.EXPIRED
+    assert second.windows.count() == 1  # kept as it was, for the dashboard
+    to_peer = next(m for m in mail.outbox if m.to == [peer.email])
+    assert "not reopened" in to_peer.body and "open again" not in to_peer.body
+
+
 def test_a_late_cancellation_lowers_reliability(matched, candidate):
     session, _, _ = matched
     services.session_cancel(session=session, by=candidate,

@@ -15,6 +15,11 @@ from django.utils import timezone
 from companies.models import ALTITUDE_CHOICES, Company, Question, RoleTrack, altitude_rank
 
 
+def session_length() -> timedelta:
+    """A mock: two rounds, roles swapped."""
+    return timedelta(minutes=2 * settings.MOCK_ROUND_MINUTES)
+
+
 class WantedType(models.TextChoices):
     DESIGN = "design", "Design"
     DEBUG = "debug", "Debug"
@@ -57,6 +62,14 @@ class MockRequest(models.Model):
     @property
     def level_rank(self) -> int:
         return altitude_rank(self.target_level)
+
+    @property
+    def could_still_hold_a_session(self) -> bool:
+        """Whether a window still has room for a session: an expired request with one was
+        given up because the user's other open requests offer its times."""
+        now, length = timezone.now(), session_length()
+        return any(window.ends_at - max(window.starts_at, now) >= length
+                   for window in self.windows.all())
 
     @property
     def is_open(self) -> bool:

@@ -28,6 +28,7 @@ from interviews.models import (
     Standby,
     StandbyOffer,
     WantedType,
+    session_length,
 )
 
 logger = logging.getLogger(__name__)
@@ -43,10 +44,6 @@ class BookingError(ValueError):
     def __init__(self, message: str, field_name: str | None = None):
         self.field_name = field_name
         super().__init__(message)
-
-
-def session_length() -> timedelta:
-    return timedelta(minutes=2 * settings.MOCK_ROUND_MINUTES)
 
 
 def match_rules() -> matching.MatchRules:

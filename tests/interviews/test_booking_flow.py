@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from icalendar import Calendar
 
 from accounts.models import Profile
@@ -141,7 +142,7 @@ def test_a_reopened_request_leaves_out_times_the_peer_has_offered_since(
 
 
 def test_a_reopened_request_whose_times_are_all_offered_again_expires(
-        matched, candidate, peer, slot, django_capture_on_commit_callbacks):
+        matched, candidate, peer, slot, client, django_capture_on_commit_callbacks):
     session, _, second = matched
     post_request(peer, [window(slot + timedelta(minutes=30), 4)])  # leaves 30 minutes
     mail.outbox.clear()
@@ -152,6 +153,10 @@ def test_a_reopened_request_whose_times_are_all_offered_again_expires(
     assert second.windows.count() == 1  # kept as it was, for the dashboard
     to_peer = next(m for m in mail.outbox if m.to == [peer.email])
     assert "not reopened" in to_peer.body and "open again" not in to_peer.body
+    client.force_login(peer)
+    page = client.get(reverse("interviews:dashboard")).content.decode()
+    assert f"Request #{second.pk} expired" in page
+    assert "offered by your other open requests" in page and "passed without" not in page
 
 
 def test_a_late_cancellation_lowers_reliability(matched, candidate):

@@ -251,6 +251,8 @@ def test_a_request_whose_windows_have_passed_expires(candidate_client, candidate
     assert statuses == {passed.pk: "expired", too_short.pk: "expired", waiting.pk: "open"}
     page = text(candidate_client.get("/mocks/"))
     assert f"Request #{passed.pk} expired" in page and "Book again with new times" in page
+    assert page.count("passed without a peer") == 2  # `passed` and `too_short`
+    assert "offered by your other open requests" not in page
     cancel = candidate_client.post(f"/api/mock-requests/{passed.pk}/cancel/")
     assert cancel.status_code == 400
     assert "already expired" in str(cancel.json())

@@ -202,3 +202,31 @@ def test_an_event_the_database_refuses_holds_up_nothing_else(session, bad_text, 
                   .values_list("element_id", flat=True)) == [
         f"box{seq}" for seq in range(1, 6) if seq != bad_seq]
     assert RoomState.objects.get(session=session).last_seq == 5
+
+
+def test_a_fault_refusing_every_event_voids_none_of_them(session):
+    """When the database refuses every event, the fault is not in their content (here a
+    column too narrow for any kind): the batch fails, to be retried, and nothing is
+    stored as void; once the fault is fixed the retry stores every event."""
+    from django.db import DataError, connection
+
+    RoomState.objects.get_or_create(session=session)
+    events = [room_relay.Event(session_id=session.pk, kind="whiteboard", seq=seq,
+                               payload={"elements": [element(f"box{seq}", 1, 1)]})
+              for seq in range(1, 4)]
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE interviews_roomevent ALTER COLUMN kind TYPE varchar(3)")
+    try:
+        with pytest.raises(DataError):
+            room_relay.store_what_the_database_takes(events)
+        assert not RoomEvent.objects.filter(session=session).exists()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE interviews_roomevent ALTER COLUMN kind TYPE "
+                           "varchar(20)")
+
+    room_relay.store_what_the_database_takes(events)
+    assert list(RoomEvent.objects.filter(session=session).order_by("seq")
+                .values_list("seq", "kind")) == [(1, "whiteboard"), (2, "whiteboard"),
+                                                 (3, "whiteboard")]
+    assert RoomState.objects.get(session=session).last_seq == 3

@@ -602,6 +602,13 @@ async def close_connections() -> None:
         await existing.loop.run_in_executor(existing._thread, connections.close_all)
 
 
+def close_writer_connections() -> None:
+    """Close the database connections of every loop's writer thread, from any thread
+    (at the end of a test run, before its database is dropped)."""
+    for existing in list(_writers.values()):
+        existing._thread.submit(connections.close_all).result(timeout=10)
+
+
 def unstored_events(session_id: int, after: int = 0) -> list[Event]:
     """Events this process relayed and has not stored yet (call on the writer's loop)."""
     existing = _writers.get(id(asyncio.get_running_loop()))

@@ -251,3 +251,13 @@ def browser_login(page, username: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _room_writers_disconnected_at_the_end(django_db_setup):
+    """Tests that publish room events from this process leave the room writer's thread
+    holding a connection; closed here, the test database can be dropped at the end."""
+    yield
+    from interviews import room_relay
+
+    room_relay.close_writer_connections()

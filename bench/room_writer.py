@@ -92,11 +92,24 @@ def measure(sessions: list[int], batches: int, events: int) -> dict:
     return {"wall": walls, "python": pythons, "postgres": postgres}
 
 
+def _at_least(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+    return parse
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rooms", type=int, default=50)
-    parser.add_argument("--events", type=int, default=200, help="events per batch")
-    parser.add_argument("--batches", type=int, default=100)
+    parser.add_argument("--rooms", type=_at_least(1), default=50)
+    parser.add_argument("--events", type=_at_least(1), default=200, help="events per batch")
+    parser.add_argument("--batches", type=_at_least(2), default=100,
+                        help="timed batches (2 or more, for a p90)")
     args = parser.parse_args(argv)
 
     relay = _relay_bench()

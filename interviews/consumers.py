@@ -97,7 +97,27 @@ def _finite_float(text: str) -> float:
 
 # Only a number with a three-digit exponent or over 308 digits can overflow to infinity;
 # other frames skip the per-number check (a freehand stroke has thousands of numbers).
-_MAYBE_INFINITE = re.compile(r"\d[eE]\+?\d{3}|\d{309}")
+_BIG_EXPONENT = re.compile(r"[eE]\+?[0-9]{3}")
+MOST_FINITE_DIGITS = 308
+DIGITS = "0123456789"
+
+
+def _may_overflow(text: str) -> bool:
+    """Whether `text` may hold a number too big for a double. One regular expression for
+    both cases cost more than parsing the JSON (360 us for a 7 KB freehand stroke)."""
+    if _BIG_EXPONENT.search(text):
+        return True
+    # A run of 309 digits covers one of every 309th character: look around those only.
+    step = MOST_FINITE_DIGITS + 1
+    for at in range(MOST_FINITE_DIGITS, len(text), step):
+        if text[at] in DIGITS:
+            before = text[max(0, at - MOST_FINITE_DIGITS):at]
+            after = text[at:at + step]
+            run = (len(before) - len(before.rstrip(DIGITS))
+                   + len(after) - len(after.lstrip(DIGITS)))
+            if run > MOST_FINITE_DIGITS:
+                return True
+    return False
 
 
 def _finite_int(text: str) -> int:
@@ -110,7 +130,7 @@ def _parse(text_data: str) -> Any:
     """JSON as browsers write it: no NaN or Infinity (JSON.parse refuses them, so a
     relayed frame holding one would break every peer's board)."""
     checked = ({"parse_float": _finite_float, "parse_int": _finite_int}
-               if _MAYBE_INFINITE.search(text_data) else {})
+               if _may_overflow(text_data) else {})
     try:
         return json.loads(text_data, parse_constant=_refuse_constant, **checked)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5,000-digit number

@@ -9,6 +9,7 @@ ICE candidates) is relayed to the other participant and not stored.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import math
 import re
@@ -17,7 +18,9 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.http import Http404
 
 from config.storable_text import UNSTORABLE_TEXT, unstorable_text_at
@@ -191,6 +194,38 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_send(self.group, {
                 "type": "room.presence", "user": self.user.pk, "present": False,
                 "sender": self.channel_name, "reply": True})
+
+    async def __call__(self, scope, receive, send):
+        """Channels' consumer, but each source (the client's socket, the channel layer) has
+        one reader for the socket's life, where Channels starts a task and an
+        `asyncio.wait` for every message. Handlers still run one at a time."""
+        self.scope = scope
+        self.base_send = send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = functools.partial(self.channel_layer.receive,
+                                                     self.channel_name)
+            sources.append(self.channel_receive)
+        self.handling = asyncio.Lock()
+        readers = [asyncio.ensure_future(self._read(source)) for source in sources]
+        try:
+            done, _ = await asyncio.wait(readers, return_when=asyncio.FIRST_COMPLETED)
+            for reader in done:
+                reader.result()  # a handler's error, as Channels would raise it
+        except StopConsumer:
+            pass
+        finally:
+            for reader in readers:
+                reader.cancel()
+            await asyncio.gather(*readers, return_exceptions=True)
+
+    async def _read(self, source) -> None:
+        while True:
+            message = await source()
+            async with self.handling:
+                await self.dispatch(message)
 
     async def dispatch(self, message):
         """Channels closes stale database connections before every message, a hop to its

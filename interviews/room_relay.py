@@ -698,9 +698,10 @@ def hub() -> RoomHub:
 
 
 async def publish(ref: SessionRef, kind: str, payload: dict,
-                  actor_id: int | None = None) -> Event:
+                  actor_id: int | None = None, payload_json: str = "") -> Event:
     """Number the event, send it to the room at once, and queue it for storing."""
-    event = Event(session_id=ref.id, kind=kind, payload=payload, actor_id=actor_id)
+    event = Event(session_id=ref.id, kind=kind, payload=payload, actor_id=actor_id,
+                  payload_json=payload_json)
     event.seq = await hub().publish(ref, event)
     writer().add(event)
     return event
@@ -816,9 +817,11 @@ def board_rows(session_id: int) -> list[tuple[str, int, int]]:
                 .values_list("element_id", "version", "version_nonce"))
 
 
-async def whiteboard_publish(ref: SessionRef, elements: list[dict],
-                             actor_id: int | None) -> Event | None:
-    """Relay a participant's changed elements that win over the board; None if none did."""
+async def whiteboard_publish(ref: SessionRef, elements: list[dict], actor_id: int | None,
+                             elements_json: str | None = None) -> Event | None:
+    """Relay a participant's changed elements that win over the board; None if none did.
+    `elements_json`, the elements as the client encoded them, is relayed as it came when
+    the board takes every one of them."""
     if not boards.loaded(ref.id):
         rows = await writer().run_in_thread(board_rows, ref.id)
         boards.load(ref.id, rows)
@@ -829,7 +832,9 @@ async def whiteboard_publish(ref: SessionRef, elements: list[dict],
     accepted = boards.accept(ref.id, elements)
     if not accepted:
         return None
-    return await publish(ref, "whiteboard", {"elements": accepted}, actor_id)
+    took_all = elements_json is not None and len(accepted) == len(elements)
+    return await publish(ref, "whiteboard", {"elements": accepted}, actor_id,
+                         payload_json=f'{{"elements":{elements_json}}}' if took_all else "")
 
 
 # --- catching up ----------------------------------------------------------------------

@@ -222,6 +222,48 @@ def test_whiteboard_edits_reconcile_by_version(session, candidate, peer, clients
     assert [e["x"] for e in fresh.snapshot["elements"]] == [77]
 
 
+def raw_event(client) -> str:
+    """The next event frame's text, as the socket sent it."""
+    while True:
+        text = _Loop.run(client.communicator.receive_from(timeout=3))
+        if json.loads(text)["type"] == "event":
+            return text
+
+
+def test_a_stroke_framed_as_the_browser_sends_it_is_relayed_as_it_came(session, candidate,
+                                                                        peer, clients):
+    left, right = clients(candidate, session), clients(peer, session)
+    # room.js sends JSON.stringify's compact frame; its elements travel on unchanged.
+    elements_json = ('[{"id":"a","type":"text","version":1,"versionNonce":5,'
+                     '"text":"caf\\u00e9 \u2713","x":1.50E1}]')
+    left.send('{"type":"whiteboard","elements":' + elements_json + "}")
+    relayed = raw_event(right)
+    assert '"payload":{"elements":' + elements_json + "}" in relayed
+    assert json.loads(relayed)["payload"]["elements"][0]["text"] == "caf\u00e9 \u2713"
+    raw_event(left)
+    # A stroke the board takes only in part goes out as what it took.
+    both = json.dumps({"type": "whiteboard", "elements": [element("a", 1, 9, x=-1),
+                                                          element("b", 1, 5, x=2)]},
+                      separators=(",", ":"))
+    left.send(both)
+    assert json.loads(raw_event(right))["payload"]["elements"] == [element("b", 1, 5, x=2)]
+    raw_event(left)
+    # Compact frames that are not one stroke as room.js writes it are read whole: the
+    # last "elements" wins, as in the browsers' JSON.parse, and extra keys are fine.
+    for text, relayed_id in (
+            ('{"type":"whiteboard","elements":[' + json.dumps(element("c", 1, 1)) +
+             '],"elements":[' + json.dumps(element("d", 1, 1)) + "]}", "d"),
+            ('{"type":"whiteboard","elements":[' + json.dumps(element("e", 1, 1)) +
+             '],"ref":7}', "e")):
+        left.send(text)
+        relayed = json.loads(raw_event(right))["payload"]["elements"]
+        assert relayed == [element(relayed_id, 1, 1)]
+        raw_event(left)
+    stored()
+    texts = dict(WhiteboardElement.objects.values_list("element_id", "data__text"))
+    assert texts == {"a": "caf\u00e9 \u2713", "b": None, "d": None, "e": None}
+
+
 def test_bad_messages_get_an_error_and_change_nothing(session, candidate, peer, clients):
     client = clients(candidate, session)
     before = RoomEvent.objects.count()

@@ -129,13 +129,18 @@ def _finite_int(text: str) -> int:
     return int(text)
 
 
+# Made once: json.loads with options builds a decoder for every call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+_CHECKING_DECODER = json.JSONDecoder(parse_constant=_refuse_constant,
+                                     parse_float=_finite_float, parse_int=_finite_int)
+
+
 def _parse(text_data: str) -> Any:
     """JSON as browsers write it: no NaN or Infinity (JSON.parse refuses them, so a
     relayed frame holding one would break every peer's board)."""
-    checked = ({"parse_float": _finite_float, "parse_int": _finite_int}
-               if _may_overflow(text_data) else {})
+    decoder = _CHECKING_DECODER if _may_overflow(text_data) else _DECODER
     try:
-        return json.loads(text_data, parse_constant=_refuse_constant, **checked)
+        return decoder.decode(text_data)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5,000-digit number
         if isinstance(exc, MessageError):
             raise
@@ -254,7 +259,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def send_json(self, content: dict) -> None:
-        await self.send(text_data=json.dumps(content, separators=(",", ":")))
+        await self.send(text_data=room_relay.compact_json(content))
 
     async def receive(self, text_data=None, bytes_data=None):
         ref = None

@@ -59,6 +59,10 @@ SEQ_KEY_SECONDS = 24 * 3600  # an idle room's counter then restarts from the dat
 VOID = "void"  # fills a number whose event was lost (a crash before it was stored)
 
 
+# Made once: json.dumps with options builds an encoder for every call.
+compact_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def group_name(session_id: int) -> str:
     """The channel-layer group of a room's sockets: presence and voice signalling."""
     return f"room-{session_id}"
@@ -99,7 +103,7 @@ class Event:
 
     def __post_init__(self):
         if not self.payload_json:
-            self.payload_json = json.dumps(self.payload, separators=(",", ":"))
+            self.payload_json = compact_json(self.payload)
 
     # The socket frame is encoded once for every client: FRAME_HEAD, the number, the tail.
     FRAME_HEAD = '{"type":"event","seq":'
@@ -119,7 +123,7 @@ class Event:
         if self.kind == "whiteboard":
             meta["versions"] = [[e["id"], e["version"], e["versionNonce"]]
                                 for e in self.payload["elements"]]
-        return json.dumps(meta, separators=(",", ":"))
+        return compact_json(meta)
 
     def delivery(self) -> dict:
         return {"session": self.session_id, "seq": self.seq, "kind": self.kind,
@@ -414,7 +418,7 @@ def _store_elsewhere(cursor, events: list[Event]) -> None:
                   for e in events]
     now = when(timezone.now())
     element_rows = [(session_id, element_id, e["version"], e["versionNonce"],
-                     json.dumps(e, separators=(",", ":")), now)
+                     compact_json(e), now)
                     for (session_id, element_id), e in sorted(_latest_elements(events).items())]
     tips = _last_seqs(events)
     _insert_rows(cursor, _INSERT_EVENTS, "(%s, %s, %s, %s, %s, %s)", event_rows)

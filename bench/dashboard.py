@@ -25,7 +25,6 @@ The last line is
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import random
 import shutil
@@ -36,6 +35,8 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+
+from script_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -63,11 +64,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def load_test_services():
-    spec = importlib.util.spec_from_file_location("mockloop_test_services",
-                                                  ROOT / "scripts" / "test_services.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/test_services.py", "mockloop_test_services")
 
 
 def admin_execute(pg_url: str, *statements: str) -> None:

@@ -64,6 +64,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from script_loader import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -523,11 +525,7 @@ class Processes:
 
 
 def load_test_services():
-    spec = importlib.util.spec_from_file_location("mockloop_test_services",
-                                                  ROOT / "scripts" / "test_services.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/test_services.py", "mockloop_test_services")
 
 
 class Services:

@@ -16,7 +16,6 @@ PostgreSQL backend serving it (read from /proc, so the database must run here).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
 import sys
@@ -24,16 +23,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from script_loader import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "mockloop_bench_writer"
 
 
 def _relay_bench():
-    spec = importlib.util.spec_from_file_location("mockloop_relay_bench",
-                                                  ROOT / "bench" / "relay.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench/relay.py", "mockloop_relay_bench")
 
 
 def _process_cpu_ms(pid: int) -> float:

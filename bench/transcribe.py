@@ -30,7 +30,6 @@ figures are only as quiet as the machine. The last line is
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import itertools
 import os
 import shutil
@@ -39,6 +38,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from script_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -96,10 +97,7 @@ def log(message: str) -> None:
 def services_up() -> tuple[str, str]:
     """PostgreSQL and Redis on loopback, started as scripts/test_services.py does (and
     left running, as it leaves them)."""
-    spec = importlib.util.spec_from_file_location("mockloop_test_services",
-                                                  ROOT / "scripts" / "test_services.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("scripts/test_services.py", "mockloop_test_services")
     module.ensure_packages()
     return module.ensure_postgres(), module.ensure_redis()
 

@@ -179,6 +179,10 @@ class TokenBucket:
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
+    # The frame being handled, when it is a stroke framed as room.js sends it: its
+    # elements' JSON text, for on_whiteboard to relay as it came. Set by every receive.
+    elements_json: str | None = None
+
     async def connect(self):
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         self.user = self.scope["user"]

@@ -163,6 +163,36 @@ def _parse_frame(text_data: str) -> tuple[Any, str | None]:
     return _parse(text_data), None
 
 
+def run_until_suspended(coroutine) -> asyncio.Task | None:
+    """Run `coroutine` here up to its first wait, as Python 3.12's eager tasks do: None
+    when it finished without waiting, else a task that finishes it. Its error, if it
+    fails before waiting, is raised here."""
+    try:
+        awaited = coroutine.send(None)
+    except StopIteration:
+        return None
+    return asyncio.get_running_loop().create_task(_finish(coroutine, awaited))
+
+
+async def _finish(coroutine, awaited) -> Any:
+    """Drive a coroutine that suspended on `awaited` (a future, or None for a bare
+    yield) outside any task, the way a task would."""
+    while True:
+        try:
+            if awaited is None:
+                await asyncio.sleep(0)
+            else:
+                await asyncio.wait([awaited])
+        except asyncio.CancelledError as cancelled:
+            step = functools.partial(coroutine.throw, cancelled)
+        else:
+            step = functools.partial(coroutine.send, None)
+        try:
+            awaited = step()
+        except StopIteration as finished:
+            return finished.value
+
+
 class TokenBucket:
     def __init__(self, rate: float = RATE_PER_SECOND, burst: float = BURST):
         self.rate, self.capacity, self.tokens = rate, burst, burst
@@ -195,11 +225,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.ref = room_relay.session_ref(access.session)
         self.group = room.group_name(self.session_id)
         self.bucket = TokenBucket()
-        # Room events come from this process's hub, in order, through an outbox of our
-        # own; the channel layer carries only presence and voice signals.
-        self.outbox: asyncio.Queue = asyncio.Queue()
-        self.live = asyncio.Event()  # cleared while a catch-up is being sent
-        self.live.set()
+        # Room events come from this process's hub, in order: sent at once, or through
+        # an outbox of our own when they must wait. The channel layer carries only
+        # presence and voice signals.
+        self.start_delivery()
         room_relay.serve_from_this_loop()
         room_relay.boards.joined(self.session_id)
         await room_relay.hub().join(self.ref, self)
@@ -209,12 +238,23 @@ class RoomConsumer(AsyncWebsocketConsumer):
                               "user": self.user.pk, "round": access.round.number})
         self.sender = asyncio.get_running_loop().create_task(self._send_events())
 
+    def start_delivery(self) -> None:
+        """The outbox of room events: the hub's events wait here, in order, when they
+        cannot be sent at once (see push_event)."""
+        self.outbox: asyncio.Queue = asyncio.Queue()
+        self.sender_idle = False  # True while the sender task waits for the outbox
+        self.unfinished_send: asyncio.Task | None = None
+        self.live = asyncio.Event()  # cleared while a catch-up is being sent
+        self.live.set()
+
     async def disconnect(self, code):
         if hasattr(self, "group"):
             room_relay.boards.left(self.session_id)
             await room_relay.hub().leave(self.ref, self)
             if hasattr(self, "sender"):
                 self.sender.cancel()
+            if self.unfinished_send is not None:
+                self.unfinished_send.cancel()
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.channel_layer.group_send(self.group, {
                 "type": "room.presence", "user": self.user.pk, "present": False,
@@ -380,7 +420,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # --- group messages --------------------------------------------------------------
 
     def push_event(self, event: dict) -> None:
-        """Called by the hub for every event of this room, in order."""
+        """Called by the hub for every event of this room, in order. Sent here and now
+        when nothing waits before it and the socket takes it at once (the usual case);
+        otherwise queued for the sender task, which keeps the order."""
+        if (self.sender_idle and self.outbox.empty() and self.live.is_set()
+                and event["kind"] != "round" and self.unfinished_send is None):
+            self._send_at_once(event["text"])
+            return
         if self.outbox.qsize() >= MAX_BACKLOG:
             if not getattr(self, "closing_slow", False):
                 self.closing_slow = True
@@ -388,11 +434,27 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         self.outbox.put_nowait(event)
 
+    def _send_at_once(self, text: str) -> None:
+        """Send without a task switch; a send that has to wait (the socket's buffer is
+        full) is finished by a task that the sender task waits for before the next."""
+        try:
+            self.unfinished_send = run_until_suspended(
+                self.base_send({"type": "websocket.send", "text": text}))
+        except Exception:  # noqa: BLE001 - the socket went away; disconnect() tidies up
+            self.unfinished_send = None
+
     async def _send_events(self) -> None:
         try:
             while True:
+                self.sender_idle = True
                 event = await self.outbox.get()
+                self.sender_idle = False
                 await self.live.wait()
+                if self.unfinished_send is not None:
+                    try:
+                        await self.unfinished_send
+                    finally:
+                        self.unfinished_send = None
                 if event["kind"] == "round":
                     self.access = await database_sync_to_async(room.room_access)(
                         self.user, self.session_id)

@@ -23,6 +23,8 @@ from pathlib import Path
 
 PG_PORT = int(os.environ.get("MOCKLOOP_TEST_PG_PORT", "55432"))
 REDIS_PORT = int(os.environ.get("MOCKLOOP_TEST_REDIS_PORT", "56379"))
+PG_START_ATTEMPTS = 6
+PG_RETRY_SECONDS = 5.0
 STATE_DIR = Path(tempfile.gettempdir()) / f"mockloop-test-services-{os.getuid()}"
 APT_PACKAGES = {
     "postgresql": lambda: _pg_bin("initdb") is not None,
@@ -84,14 +86,37 @@ def ensure_postgres() -> str:
             "-E", "UTF8", "--locale=C.UTF-8",
         ]), check=True, stdout=subprocess.DEVNULL)
     log(f"starting PostgreSQL on 127.0.0.1:{PG_PORT}")
+    _start_postgres(data_dir)
+    return _pg_url()
+
+
+def _start_postgres(data_dir: Path) -> None:
+    """pg_ctl start, tried again while the port is taken although nothing listens on it
+    (a socket of another program can hold it briefly: it lies in the kernel's range for
+    outgoing connections)."""
     options = (f"-p {PG_PORT} -c listen_addresses=127.0.0.1 -k {STATE_DIR} "
                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                "-c max_connections=200")
-    subprocess.run(_as_service_user([
-        _pg_bin("pg_ctl"), "-D", str(data_dir), "-o", options, "-l", str(STATE_DIR / "pg.log"),
-        "-w", "start",
-    ]), check=True, stdout=subprocess.DEVNULL)
-    return _pg_url()
+    server_log = STATE_DIR / "pg.log"
+    for attempt in range(1, PG_START_ATTEMPTS + 1):
+        logged_before = server_log.stat().st_size if server_log.exists() else 0
+        started = subprocess.run(_as_service_user([
+            _pg_bin("pg_ctl"), "-D", str(data_dir), "-o", options, "-l", str(server_log),
+            "-w", "start",
+        ]), stdout=subprocess.DEVNULL)
+        if started.returncode == 0:
+            return
+        said = ""
+        if server_log.exists():
+            with open(server_log, errors="replace") as logged:
+                logged.seek(logged_before)
+                said = logged.read()
+        if "Address already in use" not in said or attempt == PG_START_ATTEMPTS:
+            sys.exit(f"PostgreSQL did not start on 127.0.0.1:{PG_PORT}. Its log "
+                     f"({server_log}) says:\n{said[-2000:]}")
+        log(f"127.0.0.1:{PG_PORT} is taken although nothing listens there; trying again "
+            f"in {PG_RETRY_SECONDS:g} s ({attempt}/{PG_START_ATTEMPTS - 1})")
+        time.sleep(PG_RETRY_SECONDS)
 
 
 def _pg_url() -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import itertools
 import logging
@@ -51,6 +52,11 @@ def encode_command(*args) -> bytes:
             arg = b"%d" % arg
         parts.append(b"$%d\r\n%s\r\n" % (len(arg), arg))
     return b"".join(parts)
+
+
+@functools.cache
+def script_digest(source: str) -> str:
+    return hashlib.sha1(source.encode()).hexdigest()
 
 
 class Push(list):
@@ -104,6 +110,32 @@ def parse(buffer: bytes | bytearray, pos: int):
     raise ConnectionError(f"unexpected Redis reply type {kind!r}")
 
 
+# A channel message, by far the commonest thing Redis sends here: read by parse_message.
+MESSAGE_PUSH = b">3\r\n$7\r\nmessage\r\n"
+
+
+def parse_message(buffer: bytes | bytearray, pos: int) -> tuple[bytes, bytes, int]:
+    """The channel and data of a channel message starting at `pos` (MESSAGE_PUSH), and
+    the position after it, without the general parser's steps. Raises _Incomplete."""
+    channel, pos = _bulk_string(buffer, pos + len(MESSAGE_PUSH))
+    data, pos = _bulk_string(buffer, pos)
+    return channel, data, pos
+
+
+def _bulk_string(buffer: bytes | bytearray, pos: int) -> tuple[bytes, int]:
+    end = buffer.find(CRLF, pos)
+    if end < 0:
+        raise _Incomplete
+    if buffer[pos] != ord("$"):
+        raise ConnectionError(f"a channel message holds {buffer[pos:pos + 1]!r}, not a "
+                              "bulk string")
+    start = end + 2
+    stop = start + int(buffer[pos + 1:end])
+    if len(buffer) < stop + 2:
+        raise _Incomplete
+    return bytes(buffer[start:stop]), stop + 2
+
+
 class _Protocol(asyncio.Protocol):
     def __init__(self, owner: RoomRedis):
         self.owner = owner
@@ -119,9 +151,12 @@ class _Protocol(asyncio.Protocol):
         pos, size = 0, len(buffer)
         try:
             while pos < size:
-                value, pos_after = parse(buffer, pos)
-                pos = pos_after
-                self.owner._received(value)
+                if buffer.startswith(MESSAGE_PUSH, pos):
+                    channel, data, pos = parse_message(buffer, pos)
+                    self.owner._message(channel, data)
+                else:
+                    value, pos = parse(buffer, pos)
+                    self.owner._received(value)
         except _Incomplete:
             pass
         except Exception:
@@ -281,18 +316,23 @@ class RoomRedis:
             future.set_result(value)
 
     def _pushed(self, push: Push) -> None:
-        kind = push[0]
-        try:
-            if kind == b"message":
-                self.on_message(push[1], push[2])
-            elif kind == b"subscribe":
+        if push[0] == b"message":
+            self._message(push[1], push[2])
+        elif push[0] == b"subscribe":
+            try:
                 self.on_subscribed(push[1])
+            except Exception:
+                log.exception("room Redis: handling the subscription to %r failed", push[1])
+
+    def _message(self, channel: bytes, data: bytes) -> None:
+        try:
+            self.on_message(channel, data)
         except Exception:
-            log.exception("room Redis: handling a message of %r failed", push[1])
+            log.exception("room Redis: handling a message of %r failed", channel)
 
     async def eval(self, source: str, keys: list, args: list):
         """Run a Lua script by its digest, loading it first if Redis does not have it."""
-        sha = hashlib.sha1(source.encode()).hexdigest()
+        sha = script_digest(source)
         self.scripts.setdefault(sha, source)
         try:
             return await self.call("EVALSHA", sha, len(keys), *keys, *args)

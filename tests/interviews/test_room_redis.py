@@ -9,7 +9,14 @@ import pytest
 import redis
 from django.conf import settings
 
-from interviews.room_redis import Push, RedisReplyError, RoomRedis, _Incomplete, parse
+from interviews.room_redis import (
+    Push,
+    RedisReplyError,
+    RoomRedis,
+    _Incomplete,
+    _Protocol,
+    parse,
+)
 
 PUBLISH = "redis.call('PUBLISH', KEYS[1], ARGV[1]) return redis.call('INCR', KEYS[2])"
 
@@ -32,6 +39,51 @@ def test_it_reads_each_reply_type(raw, value):
     for cut in range(1, len(raw)):
         with pytest.raises(_Incomplete):
             parse(raw[:cut], 0)
+
+
+class Owner:
+    """What a connection's protocol hands its replies and channel messages to."""
+
+    def __init__(self):
+        self.seen = []
+
+    def _received(self, value):
+        self.seen.append(("push", list(value)) if isinstance(value, Push) else ("reply", value))
+
+    def _message(self, channel, data):
+        self.seen.append(("message", channel, data))
+
+
+class Transport:
+    closed = False
+
+    def close(self):
+        self.closed = True
+
+
+# A reply, a channel message (whose data holds CRLF), a subscription notice, a reply.
+STREAM = (b":1\r\n" b">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$7\r\n1\nm\r\nf\n\r\n"
+          b">3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n" b":2\r\n")
+
+
+def test_replies_and_messages_come_out_in_order_however_the_stream_is_cut():
+    for cut in range(len(STREAM) + 1):
+        owner = Owner()
+        protocol = _Protocol(owner)
+        protocol.transport = Transport()
+        protocol.data_received(STREAM[:cut])
+        protocol.data_received(STREAM[cut:])
+        assert owner.seen == [("reply", 1), ("message", b"ch", b"1\nm\r\nf\n"),
+                              ("push", [b"subscribe", b"ch", 1]), ("reply", 2)], cut
+        assert not protocol.transport.closed and not protocol.buffer
+
+
+def test_a_garbled_channel_message_drops_the_connection():
+    owner = Owner()
+    protocol = _Protocol(owner)
+    protocol.transport = Transport()
+    protocol.data_received(b">3\r\n$7\r\nmessage\r\n:2\r\n$1\r\nx\r\n")
+    assert protocol.transport.closed and owner.seen == []
 
 
 def test_an_error_reply_is_a_value_not_a_crash():

@@ -21,8 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-PG_PORT = int(os.environ.get("MOCKLOOP_TEST_PG_PORT", "55432"))
-REDIS_PORT = int(os.environ.get("MOCKLOOP_TEST_REDIS_PORT", "56379"))
+# Below Linux's range for outgoing connections (32768-60999): a port in it can be held
+# by any client socket for a while, and the server then cannot bind it.
+PG_PORT = int(os.environ.get("MOCKLOOP_TEST_PG_PORT", "25432"))
+REDIS_PORT = int(os.environ.get("MOCKLOOP_TEST_REDIS_PORT", "25379"))
 PG_START_ATTEMPTS = 6
 PG_RETRY_SECONDS = 5.0
 STATE_DIR = Path(tempfile.gettempdir()) / f"mockloop-test-services-{os.getuid()}"
@@ -85,15 +87,39 @@ def ensure_postgres() -> str:
             _pg_bin("initdb"), "-D", str(data_dir), "-U", "mockloop", "--auth=trust",
             "-E", "UTF8", "--locale=C.UTF-8",
         ]), check=True, stdout=subprocess.DEVNULL)
+    _stop_postgres_on_another_port(data_dir)
     log(f"starting PostgreSQL on 127.0.0.1:{PG_PORT}")
     _start_postgres(data_dir)
     return _pg_url()
 
 
+def _running_port(data_dir: Path) -> int | None:
+    """The port of the server running from this data folder, if one runs."""
+    try:
+        lines = (data_dir / "postmaster.pid").read_text().splitlines()
+        pid, port = int(lines[0]), int(lines[3])
+        os.kill(pid, 0)
+    except (OSError, ValueError, IndexError):
+        return None
+    return port
+
+
+def _stop_postgres_on_another_port(data_dir: Path) -> None:
+    """A folder serves one server at a time: one still running on an earlier port (an
+    older default, or another MOCKLOOP_TEST_PG_PORT) is stopped so that it can move."""
+    port = _running_port(data_dir)
+    if port is None or port == PG_PORT:
+        return
+    log(f"stopping the PostgreSQL of {data_dir} on port {port}, to start it on {PG_PORT}")
+    subprocess.run(_as_service_user([
+        _pg_bin("pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", "stop"]),
+        check=True, stdout=subprocess.DEVNULL)
+
+
 def _start_postgres(data_dir: Path) -> None:
     """pg_ctl start, tried again while the port is taken although nothing listens on it
-    (a socket of another program can hold it briefly: it lies in the kernel's range for
-    outgoing connections)."""
+    (a socket of another program can hold it briefly, above all when the port lies in
+    the kernel's range for outgoing connections, as a MOCKLOOP_TEST_PG_PORT may)."""
     options = (f"-p {PG_PORT} -c listen_addresses=127.0.0.1 -k {STATE_DIR} "
                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                "-c max_connections=200")

@@ -80,3 +80,20 @@ def test_a_port_let_go_while_retrying_gets_a_running_server(own_temp_dir):
     assert started.stdout.strip() == f"postgres://mockloop@127.0.0.1:{port}/mockloop"
     with socket.create_connection(("127.0.0.1", port), timeout=5):
         pass
+
+
+def test_a_server_left_on_another_port_is_moved_to_the_one_asked_for(own_temp_dir):
+    first, second = free_port(), free_port()
+    while second == first:
+        second = free_port()
+    assert start_postgres(own_temp_dir, first, retry_seconds=0.2, attempts=2).returncode == 0
+
+    moved = start_postgres(own_temp_dir, second, retry_seconds=0.2, attempts=2)
+
+    assert moved.returncode == 0, moved.stderr
+    assert f"on port {first}, to start it on {second}" in moved.stderr
+    assert moved.stdout.strip() == f"postgres://mockloop@127.0.0.1:{second}/mockloop"
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", second)) == 0
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", first)) != 0

@@ -129,8 +129,11 @@ def _bulk_string(buffer: bytes | bytearray, pos: int) -> tuple[bytes, int]:
     if buffer[pos] != ord("$"):
         raise ConnectionError(f"a channel message holds {buffer[pos:pos + 1]!r}, not a "
                               "bulk string")
+    length = int(buffer[pos + 1:end])
+    if length < 0:
+        raise ConnectionError("a channel message holds a null string")
     start = end + 2
-    stop = start + int(buffer[pos + 1:end])
+    stop = start + length
     if len(buffer) < stop + 2:
         raise _Incomplete
     return bytes(buffer[start:stop]), stop + 2

@@ -78,11 +78,16 @@ def test_replies_and_messages_come_out_in_order_however_the_stream_is_cut():
         assert not protocol.transport.closed and not protocol.buffer
 
 
-def test_a_garbled_channel_message_drops_the_connection():
+@pytest.mark.parametrize("garbled", [
+    b">3\r\n$7\r\nmessage\r\n:2\r\n$1\r\nx\r\n",  # the channel is not a string
+    b">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$-1\r\n:1\r\n",  # a null string as data
+    b">3\r\n$7\r\nmessage\r\n$x\r\nch\r\n$1\r\nx\r\n",  # a length that is no number
+])
+def test_a_garbled_channel_message_drops_the_connection(garbled):
     owner = Owner()
     protocol = _Protocol(owner)
     protocol.transport = Transport()
-    protocol.data_received(b">3\r\n$7\r\nmessage\r\n:2\r\n$1\r\nx\r\n")
+    protocol.data_received(garbled)
     assert protocol.transport.closed and owner.seen == []
 
 

@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.services import profile_for
-from coaching.models import CoachLink
+from coaching.models import CoachComment, CoachLink
+from interviews.access import RoundAccess
 
 
 def links_of_candidate(candidate) -> QuerySet[CoachLink]:
@@ -21,18 +22,15 @@ def links_of_coach(coach) -> QuerySet[CoachLink]:
             .exclude(status=CoachLink.Status.ENDED).select_related("candidate__profile"))
 
 
-def active_link(*, coach, candidate) -> CoachLink | None:
-    if coach is None or candidate is None or not getattr(coach, "is_authenticated", True):
-        return None
-    return CoachLink.objects.filter(coach=coach, candidate=candidate,
+def coach_shares(coach, candidate_id: int) -> frozenset[str]:
+    """What `candidate_id` shares with `coach` through an active link (grades, reports,
+    transcripts, upcoming); empty without one. Rounds ask it through
+    `interviews.access.round_access`."""
+    if not getattr(coach, "is_authenticated", False) or coach.pk == candidate_id:
+        return frozenset()
+    link = CoachLink.objects.filter(coach=coach, candidate_id=candidate_id,
                                     status=CoachLink.Status.ACTIVE).first()
-
-
-def coach_may_see(coach, candidate, what: str) -> bool:
-    """True when `coach` has an active link to `candidate` that shares `what`
-    (grades, reports, transcripts, upcoming)."""
-    link = active_link(coach=coach, candidate=candidate)
-    return link is not None and link.shares(what)
+    return frozenset(link.shared) if link else frozenset()
 
 
 def linked_candidate_ids(coach) -> list[int]:
@@ -104,11 +102,10 @@ def active_links_of_coach(coach) -> list[CoachLink]:
                 .select_related("candidate__profile"))
 
 
-def coach_comments_for(user, round_) -> list:
+def coach_comments_for(access: RoundAccess) -> list:
     """Coaches' comments on a round: for its candidate, and for coaches who read its
     report; nobody else (the interviewer included) sees them."""
-    from coaching.models import CoachComment
-
-    if user.pk != round_.candidate_id and not coach_may_see(user, round_.candidate, "reports"):
+    round_ = access.round
+    if not access.coach_comments:
         return []
     return list(CoachComment.objects.filter(round=round_).select_related("coach__profile"))

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import profile_for
-from coaching.models import CoachLink
+from coaching.models import CoachComment, CoachLink
 from config.storable_text import UNSTORABLE_TEXT, is_storable
+from interviews.access import RoundAccess
 
 
 class CoachingError(ValueError):
@@ -128,13 +129,11 @@ def coach_invite_to_room(*, session, by, coach_id) -> object:
 MAX_COMMENT = 4000
 
 
-def coach_comment_add(*, round_, coach, text: str):
+def coach_comment_add(*, access: RoundAccess, text: str):
     """A linked coach who reads the candidate's reports comments on a round."""
-    from coaching.models import CoachComment
-    from coaching.selectors import coach_may_see
-
+    round_, coach = access.round, access.user
     text = (text or "").strip()
-    if not coach_may_see(coach, round_.candidate, "reports"):
+    if not access.may_comment:
         raise CoachingError("Only a coach the candidate shares reports with can comment.")
     if not text:
         raise CoachingError("Write a comment first.")

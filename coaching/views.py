@@ -24,6 +24,7 @@ from coaching.forms import (
 )
 from coaching.progress import EXPORT_COLUMNS
 from coaching.selectors import ProgressAccess
+from interviews.access import round_for
 
 
 @login_required
@@ -221,12 +222,9 @@ def roster(request):
 @login_required
 @require_POST
 def round_comment(request, round_id: int):
-    from scoring.selectors import round_get_for_report
-
-    round_ = round_get_for_report(request.user, round_id)
+    round_, access = round_for(request.user, round_id, may="report")
     try:
-        services.coach_comment_add(round_=round_, coach=request.user,
-                                   text=request.POST.get("text", ""))
+        services.coach_comment_add(access=access, text=request.POST.get("text", ""))
     except services.CoachingError as exc:
         messages.error(request, str(exc))
     else:

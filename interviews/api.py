@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.services import profile_for
 from companies.models import ALTITUDE_CHOICES, Company, Question, RoleTrack
-from interviews import selectors, services
+from interviews import access, selectors, services
 from interviews.forms import FOCUS_CHOICES
 from interviews.models import MockRequest, MockSession, WantedType
 
@@ -97,8 +97,7 @@ class RoundSerializer(serializers.Serializer):
     question = serializers.SerializerMethodField()
 
     def get_question(self, round_) -> dict | None:
-        # The candidate learns the question when the round starts, not before.
-        if round_.interviewer_id != self.context["user"].pk:
+        if not access.round_access(self.context["user"], round_).question:
             return None
         return {"slug": round_.question.slug, "title": round_.question.title,
                 "type": round_.question.type}
@@ -127,7 +126,7 @@ class MockRequestListApi(APIView):
 
     @extend_schema(responses=MockRequestSerializer(many=True))
     def get(self, request):
-        requests = selectors.mock_request_list_for_user(request.user)
+        requests = access.requests_of(request.user)
         return Response(MockRequestSerializer(requests, many=True).data)
 
     @extend_schema(request=MockRequestInputSerializer, responses=MockRequestSerializer)
@@ -148,11 +147,11 @@ class MockRequestDetailApi(APIView):
     @extend_schema(responses=MockRequestSerializer)
     def get(self, request, request_id: int):
         return Response(MockRequestSerializer(
-            selectors.mock_request_get_for_user(request.user, request_id)).data)
+            access.request_for(request.user, request_id)).data)
 
     @extend_schema(request=MockRequestInputSerializer, responses=MockRequestSerializer)
     def put(self, request, request_id: int):
-        instance = selectors.mock_request_get_for_user(request.user, request_id)
+        instance = access.request_for(request.user, request_id)
         payload = MockRequestInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
@@ -168,7 +167,7 @@ class MockRequestCancelApi(APIView):
 
     @extend_schema(request=None, responses=MockRequestSerializer)
     def post(self, request, request_id: int):
-        instance = selectors.mock_request_get_for_user(request.user, request_id)
+        instance = access.request_for(request.user, request_id)
         try:
             cancelled = services.mock_request_cancel(request=instance)
         except services.BookingError as exc:
@@ -181,7 +180,7 @@ class MockSessionListApi(APIView):
 
     @extend_schema(responses=MockSessionSerializer(many=True))
     def get(self, request):
-        sessions = selectors.mock_session_list_for_user(request.user).order_by("starts_at")
+        sessions = access.sessions_of(request.user).order_by("starts_at")
         return Response(MockSessionSerializer(sessions, many=True,
                                               context={"user": request.user}).data)
 
@@ -191,7 +190,7 @@ class MockSessionDetailApi(APIView):
 
     @extend_schema(responses=MockSessionSerializer)
     def get(self, request, session_id: int):
-        session = selectors.mock_session_get_for_user(request.user, session_id)
+        session = access.session_for(request.user, session_id)
         return Response(MockSessionSerializer(session, context={"user": request.user}).data)
 
 
@@ -199,12 +198,12 @@ class _SessionActionApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def act(self, request, session_id: int, action):
-        session = selectors.mock_session_get_for_user(request.user, session_id)
+        session = access.session_for(request.user, session_id)
         try:
             result = action(session)
         except services.BookingError as exc:
             _raise_booking_error(exc)
-        session = selectors.mock_session_get_for_user(request.user, session_id)
+        session = access.session_for(request.user, session_id)
         return result, Response(MockSessionSerializer(session,
                                                       context={"user": request.user}).data)
 
@@ -249,7 +248,7 @@ class RoundSwapApi(APIView):
 
     @extend_schema(request=SwapSerializer, responses=RoundSerializer)
     def post(self, request, round_id: int):
-        round_ = selectors.round_get_for_user(request.user, round_id)
+        round_, _ = access.round_for(request.user, round_id, may="is_participant")
         payload = SwapSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
@@ -381,7 +380,7 @@ class ChunkUploadApi(APIView):
 
         from interviews import recording
 
-        round_ = selectors.round_get_for_user(request.user, round_id)
+        round_, _ = access.round_for(request.user, round_id, may="is_participant")
         limit = settings.RECORDING_CHUNK_MAX_BYTES
         length = request.META.get("CONTENT_LENGTH") or "0"
         if not length.isdigit() or int(length) > limit:
@@ -415,7 +414,7 @@ class RecordingApi(APIView):
     def get(self, request, round_id: int):
         from interviews import recording
 
-        round_ = selectors.round_get_for_user(request.user, round_id)
+        round_, _ = access.round_for(request.user, round_id, may="is_participant")
         state = recording.recording_state(round_)
         takes = recording.takes_of_round(round_)
         return Response({
@@ -436,7 +435,7 @@ class RecordingCommandApi(APIView):
     def post(self, request, round_id: int, action: str):
         from interviews import recording
 
-        round_ = selectors.round_get_for_user(request.user, round_id)
+        round_, _ = access.round_for(request.user, round_id, may="is_participant")
         state = _recording_call(lambda: recording.recording_command(
             round_=round_, user=request.user, action=action))
         return Response(recording.recording_payload(state, round_))
@@ -453,7 +452,7 @@ class TranscriptApi(APIView):
         from interviews import recording
         from interviews.transcription import segment_payload
 
-        round_ = selectors.round_get_for_user(request.user, round_id)
+        round_, _ = access.round_for(request.user, round_id, may="transcript")
         segments = selectors.transcript_for_round(round_)
         return Response({
             "round": round_.number, "round_id": round_.pk,
@@ -471,5 +470,5 @@ class TranscriptRetryApi(APIView):
     def post(self, request, round_id: int):
         from interviews.transcription import transcription_retry
 
-        round_ = selectors.round_get_for_user(request.user, round_id)
+        round_, _ = access.round_for(request.user, round_id, may="is_participant")
         return Response({"retried": len(transcription_retry(round_=round_))})

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from companies.selectors import bank_document
 from interviews import room_relay
+from interviews.access import Role, RoundAccess, round_access, session_for
 from interviews.models import (
     InterviewerNotes,
     MockSession,
@@ -49,34 +49,30 @@ class RoomError(ValueError):
 class RoomAccess:
     session: MockSession
     round: Round
-    role: str  # "interviewer", "candidate" or "observer"
+    rights: RoundAccess  # what this person may see of the active round
+
+    @property
+    def role(self) -> str:
+        """"interviewer", "candidate" or "observer" (anyone else let in watches)."""
+        return self.rights.role if self.rights.is_participant else Role.OBSERVER
 
     @property
     def is_participant(self) -> bool:
-        return self.role != "observer"
+        return self.rights.is_participant
 
 
 def room_access(user, session_id: int) -> RoomAccess:
-    """The user's place in the room for the active round; 404 for anyone not invited."""
-    if not user.is_authenticated:
-        raise Http404("No such room.")
+    """The user's place in the room for the active round: the two participants and the
+    observers they invited; 404 for anyone else."""
     try:
-        session = (MockSession.objects.select_related("participant_a__profile",
-                                                      "participant_b__profile")
-                   .filter(Q(participant_a=user) | Q(participant_b=user) |
-                           Q(observers__user=user)).distinct().get(pk=session_id))
-    except (MockSession.DoesNotExist, ValueError, TypeError):
+        session = session_for(user, session_id, observers=True)
+    except Http404:
         raise Http404("No such room.") from None
     state = room_state(session)
-    round_ = (session.rounds.select_related("question", "company")
+    round_ = (session.rounds.select_related("question", "company", "interviewer__profile",
+                                            "candidate__profile")
               .get(number=state.active_round))
-    if round_.interviewer_id == user.pk:
-        role = "interviewer"
-    elif round_.candidate_id == user.pk:
-        role = "candidate"
-    else:
-        role = "observer"
-    return RoomAccess(session=session, round=round_, role=role)
+    return RoomAccess(session=session, round=round_, rights=round_access(user, round_))
 
 
 def room_state(session: MockSession) -> RoomState:

@@ -16,22 +16,26 @@ from interviews.models import RecordingTake, Round, TranscriptSegment
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def _heading(round_: Round) -> tuple[str, str]:
-    title = f"Mock {round_.session_id}, round {round_.number}: {round_.question.title}"
+def _heading(round_: Round, show_question: bool) -> tuple[str, str]:
+    title = f"Mock {round_.session_id}, round {round_.number}"
+    if show_question:
+        title += f": {round_.question.title}"
     people = (f"Interviewer: {round_.interviewer.get_username()} · "
               f"Candidate: {round_.candidate.get_username()}")
     return title, people
 
 
-def transcript_text(round_: Round, segments: list[TranscriptSegment]) -> str:
-    title, people = _heading(round_)
+def transcript_text(round_: Round, segments: list[TranscriptSegment], *,
+                    show_question: bool) -> str:
+    title, people = _heading(round_, show_question)
     lines = [title, people, ""]
     lines += [f"[{s.timestamp}] {s.role.upper()}: {s.text}" for s in segments]
     return "\n".join(lines) + "\n"
 
 
-def transcript_markdown(round_: Round, segments: list[TranscriptSegment]) -> str:
-    title, people = _heading(round_)
+def transcript_markdown(round_: Round, segments: list[TranscriptSegment], *,
+                        show_question: bool) -> str:
+    title, people = _heading(round_, show_question)
     lines = [f"# {title}", "", f"*{people}*", ""]
     lines += [f"**[{s.timestamp}] {s.role.upper()}:** {_escape_md(s.text)}\n"
               for s in segments]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.services import profile_for
 from coaching import selectors as coaching_selectors
-from interviews import selectors, services
+from interviews import access, selectors, services
 from interviews.calendar import session_ics
 from interviews.forms import (
     MockRequestForm,
@@ -101,7 +101,7 @@ def request_new(request):
 
 @login_required
 def request_edit(request, request_id: int):
-    instance = selectors.mock_request_get_for_user(request.user, request_id)
+    instance = access.request_for(request.user, request_id)
     if not instance.is_open:
         messages.error(request, "Only open requests can be edited.")
         return redirect("interviews:dashboard")
@@ -111,7 +111,7 @@ def request_edit(request, request_id: int):
 @login_required
 @require_POST
 def request_cancel(request, request_id: int):
-    instance = selectors.mock_request_get_for_user(request.user, request_id)
+    instance = access.request_for(request.user, request_id)
     try:
         services.mock_request_cancel(request=instance)
         messages.success(request, "Request cancelled.")
@@ -122,7 +122,7 @@ def request_cancel(request, request_id: int):
 
 @login_required
 def session_detail(request, session_id: int):
-    session = selectors.mock_session_get_for_user(request.user, session_id)
+    session = access.session_for(request.user, session_id)
     timezone.activate(_zone(request.user))
     peer = session.peer_of(request.user)
     return render(request, "interviews/session.html", {
@@ -139,7 +139,7 @@ def session_detail(request, session_id: int):
 
 
 def _session_action(request, session_id: int, action, success: str):
-    session = selectors.mock_session_get_for_user(request.user, session_id)
+    session = access.session_for(request.user, session_id)
     try:
         action(session)
         messages.success(request, success)
@@ -187,7 +187,7 @@ def session_no_show(request, session_id: int):
 
 @login_required
 def session_calendar(request, session_id: int):
-    session = selectors.mock_session_get_for_user(request.user, session_id)
+    session = access.session_for(request.user, session_id)
     response = HttpResponse(session_ics(session, for_user=request.user,
                                         cancelled=not session.is_scheduled),
                             content_type="text/calendar; charset=utf-8")
@@ -198,7 +198,7 @@ def session_calendar(request, session_id: int):
 @login_required
 @require_POST
 def round_swap(request, round_id: int):
-    round_ = selectors.round_get_for_user(request.user, round_id)
+    round_, _ = access.round_for(request.user, round_id, may="is_participant")
     return _session_action(
         request, round_.session_id,
         lambda s: services.round_swap_question(round_=round_, by=request.user),
@@ -263,15 +263,16 @@ def room_page(request, session_id: int):
     round_ = access.round
     context = {
         "session": access.session, "round": round_, "role": access.role,
-        "question": round_.question, "peer": access.session.peer_of(request.user)
-        if access.is_participant else None,
+        "question": round_.question if access.rights.question else None,
+        "peer": access.session.peer_of(request.user) if access.is_participant else None,
         "config": {"sessionId": access.session.pk, "role": access.role,
                    "userId": request.user.pk, "round": round_.number,
+                   "questionHidden": not access.rights.question,
                    "people": room.people_in(access.session),
                    "iceServers": settings.ROOM_ICE_SERVERS,
                    "hintCount": len(round_.question.hints)},
     }
-    if access.role == "interviewer":
+    if access.rights.notes:
         notes = getattr(round_, "notes", None)
         context.update(rubric=rubric_for(round_.question), notes=notes.text if notes else "",
                        company=round_.company)
@@ -283,7 +284,7 @@ def room_page(request, session_id: int):
 def observer_invite(request, session_id: int):
     from coaching import services as coaching_services
 
-    session = selectors.mock_session_get_for_user(request.user, session_id)
+    session = access.session_for(request.user, session_id)
     try:
         coach = coaching_services.coach_invite_to_room(
             session=session, by=request.user, coach_id=request.POST.get("coach"))
@@ -300,7 +301,7 @@ def round_transcript(request, round_id: int):
     while it runs."""
     from interviews import recording
 
-    round_ = selectors.round_get_for_transcript_reader(request.user, round_id)
+    round_, viewer = access.round_for(request.user, round_id, may="transcript")
     query = (request.GET.get("q") or "").strip()[:200]
     segments = selectors.transcript_for_round(round_)
     matches = segments
@@ -312,7 +313,8 @@ def round_transcript(request, round_id: int):
             segment.highlighted = highlight(segment.text, query)
     takes = recording.takes_of_round(round_)
     context = {
-        "round": round_, "segments": matches, "total": len(segments), "query": query,
+        "round": round_, "show_question": viewer.question,
+        "segments": matches, "total": len(segments), "query": query,
         "progress": recording.transcript_progress(takes),
         "players": [t for t in takes if t.next_seq > 0],
     }
@@ -326,12 +328,14 @@ def round_transcript_download(request, round_id: int, fmt: str):
     """The transcript as plain text or Markdown, in the INTERVIEWER:/CANDIDATE: layout."""
     from interviews.transcripts import transcript_markdown, transcript_text
 
-    round_ = selectors.round_get_for_transcript_reader(request.user, round_id)
+    round_, viewer = access.round_for(request.user, round_id, may="transcript")
     segments = selectors.transcript_for_round(round_)
     if fmt == "md":
-        body, content_type = transcript_markdown(round_, segments), "text/markdown"
+        body = transcript_markdown(round_, segments, show_question=viewer.question)
+        content_type = "text/markdown"
     else:
-        body, content_type = transcript_text(round_, segments), "text/plain"
+        body = transcript_text(round_, segments, show_question=viewer.question)
+        content_type = "text/plain"
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = (f'attachment; filename="mockloop-{round_.session_id}'
                                        f'-round-{round_.number}.{fmt}"')
@@ -343,7 +347,7 @@ def round_take_audio(request, round_id: int, take_id: int):
     """One take's audio for the transcript page's player, to the pair only."""
     from interviews.transcripts import take_audio_response
 
-    round_ = selectors.round_get_for_transcript_reader(request.user, round_id)
+    round_, _ = access.round_for(request.user, round_id, may="recording")
     take = get_object_or_404(round_.takes, pk=take_id)
     return take_audio_response(request, take)
 
@@ -353,7 +357,7 @@ def round_take_audio(request, round_id: int, take_id: int):
 def round_transcript_retry(request, round_id: int):
     from interviews.transcription import transcription_retry
 
-    round_ = selectors.round_get_for_user(request.user, round_id)
+    round_, _ = access.round_for(request.user, round_id, may="is_participant")
     if transcription_retry(round_=round_):
         messages.success(request, "Transcribing the failed part again.")
     return redirect("interviews:round_transcript", round_id=round_.pk)

@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from interviews.access import RoundAccess, round_for
 from scoring import levels, selectors, services
 from scoring.models import Decision, Grade, Qualifier, SelfGradeAnswer
 from scoring.subjects import subject_for_round
@@ -124,8 +125,9 @@ def _grade_json(grade: Grade, view_user, calibrations: dict) -> dict:
     }
 
 
-def _grades_json(user, round_) -> dict:
-    seen = selectors.round_grades_for_viewer(user, round_)
+def _grades_json(access: RoundAccess) -> dict:
+    user, round_ = access.user, access.round
+    seen = selectors.round_grades_for_viewer(access)
     visible = [g for g in (seen.peer, seen.self_grade) if g is not None]
     calibrations = selectors.calibration_summaries([g.author_id for g in visible])
     return {"round": round_.pk, "your_kind": seen.viewer_kind,
@@ -141,12 +143,12 @@ class RoundGradesApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request, round_id: int):
-        round_ = selectors.round_get_for_grading(request.user, round_id)
-        return Response(_grades_json(request.user, round_))
+        _, access = round_for(request.user, round_id, may="grades")
+        return Response(_grades_json(access))
 
     @extend_schema(request=GradeInputSerializer, responses={201: dict})
     def post(self, request, round_id: int):
-        round_ = selectors.round_get_for_grading(request.user, round_id)
+        round_, access = round_for(request.user, round_id, may="is_participant")
         payload = GradeInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:

@@ -116,7 +116,7 @@ def report_markdown(report: Report, *, base: str | None = None) -> str:
         out.append("")
     out += ["## Transcript", ""]
     out += [f"- [{line.timestamp}]({absolute(line.url, base)}) **{line.role.upper()}:** "
-            f"{escape(line.text)}" for line in report.transcript] or ["(no transcript)"]
+            f"{escape(line.text)}" for line in report.transcript] or [f"({report.transcript_note})"]
     return "\n".join(out) + "\n"
 
 

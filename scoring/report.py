@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from companies.selectors import bank_document
+from interviews.access import RoundAccess
 from interviews.models import Round
 from scoring import levels, selectors
 from scoring.models import Example, Grade, SelfGradeAnswer
@@ -101,6 +102,7 @@ class Report:
     waiting: list[str] = field(default_factory=list)
     history: list[tuple[str, str]] = field(default_factory=list)  # (round label, altitude)
     history_delta: int | None = None
+    transcript_note: str = "No transcript for this round."
 
 
 def _bullets(grade: Grade, section: str, subject: Subject) -> list[BulletView]:
@@ -196,10 +198,16 @@ def _round_facts(round_: Round) -> list[str]:
             f"({round_.target_level})"]
 
 
-def round_report(viewer, round_: Round) -> Report:
-    """The round's report for a viewer allowed to read it (see `report_visible_to`)."""
+QUESTION_HIDDEN = "The question stays hidden until the round starts."
+TRANSCRIPT_NOT_SHARED = "The candidate does not share this round's transcript with you."
+
+
+def round_report(access: RoundAccess) -> Report:
+    """The round's report as `access` may read it: the question once the viewer may know
+    it, the grades blind grading lets them see, the transcript where it is shared."""
+    viewer, round_ = access.user, access.round
     subject = subject_for_round(round_)
-    seen = selectors.round_grades_for_viewer(viewer, round_)
+    seen = selectors.round_grades_for_viewer(access)
     calibrations = selectors.calibration_summaries(
         [g.author_id for g in (seen.peer, seen.self_grade) if g is not None])
     grades, waiting = [], []
@@ -215,7 +223,9 @@ def round_report(viewer, round_: Round) -> Report:
                                calibrations=calibrations,
                                heading=f"Self-grade by {candidate}")
         grades.append(self_view)
-    if seen.viewer_kind is not None and seen.own is None:
+    if seen.viewer_kind is None and seen.self_grade is None:
+        waiting.append(f"Grades show once {candidate} has filed their self-grade.")
+    elif seen.viewer_kind is not None and seen.own is None:
         waiting.append("File your own grade first: the other side's grade stays hidden "
                        "until you do." + (" It is already in." if seen.other_submitted else ""))
     elif peer_view is None:
@@ -230,10 +240,15 @@ def round_report(viewer, round_: Round) -> Report:
     history = [(f"Round {s.round.number} of mock {s.round.session_id} "
                 f"({s.round.starts_at:%Y-%m-%d})", s.altitude or "not graded yet")
                for s in steps] if len(steps) > 1 else []
-    return Report(title=round_.question.title, facts=_round_facts(round_),
-                  prompt=round_.question.prompt, transcript=subject.lines, grades=grades,
-                  comparison=comparison, waiting=waiting, history=history,
-                  history_delta=selectors.attempt_delta(steps) if history else None)
+    return Report(
+        title=round_.question.title if access.question else f"Round {round_.number}",
+        facts=_round_facts(round_),
+        prompt=round_.question.prompt if access.question else QUESTION_HIDDEN,
+        transcript=subject.lines if access.transcript else [], grades=grades,
+        comparison=comparison, waiting=waiting, history=history,
+        history_delta=selectors.attempt_delta(steps) if history else None,
+        transcript_note=(Report.transcript_note if access.transcript
+                         else TRANSCRIPT_NOT_SHARED))
 
 
 def example_report(viewer, example: Example) -> Report:

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from interviews.access import RoundAccess, round_access
 from interviews.models import MockSession, Round
 from scoring import levels
 from scoring.models import (
@@ -24,61 +25,14 @@ from scoring.models import (
 ABANDONED = (MockSession.Status.CANCELLED, MockSession.Status.NO_SHOW)
 
 
-# --- who sees what ------------------------------------------------------------------------
+# --- who sees what: decided by interviews.access.round_access --------------------------------
 
 
-def coach_may_see_grades(user, round_: Round) -> bool:
-    """The candidate's coaches see the grades of the candidate's rounds while the link is
-    active and the candidate shares grades."""
-    from coaching.selectors import coach_may_see
-
-    return coach_may_see(user, round_.candidate, "grades")
-
-
-def grade_visible_to(user, round_: Round) -> bool:
-    """May the user see this round's grades at all (subject to blindness)? The two
-    participants, and the candidate's coaches."""
-    if not user.is_authenticated:
-        return False
-    if user.pk in (round_.interviewer_id, round_.candidate_id):
-        return True
-    return coach_may_see_grades(user, round_)
-
-
-def report_visible_to(user, round_: Round) -> bool:
-    """May the user read the round's report (page, Markdown, PDF, coaches' comments)? The
-    two participants, and the candidate's coaches while the candidate shares reports. The
-    report shows the grades, so sharing reports shares them in that form; "grades" covers
-    the grades API and the figures of the progress page."""
-    from coaching.selectors import coach_may_see
-
-    if not user.is_authenticated:
-        return False
-    if user.pk in (round_.interviewer_id, round_.candidate_id):
-        return True
-    return coach_may_see(user, round_.candidate, "reports")
-
-
-def _round_or_404(user, round_id: int, allowed) -> Round:
-    try:
-        round_ = (Round.objects.select_related("session", "question", "company",
-                                               "interviewer__profile", "candidate__profile")
-                  .get(pk=round_id))
-    except (Round.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such round of yours.") from None
-    if not allowed(user, round_):
-        raise Http404("No such round of yours.")
-    return round_
-
-
-def round_get_for_report(user, round_id: int) -> Round:
-    """A round whose report the user may read; 404 for anyone else's."""
-    return _round_or_404(user, round_id, report_visible_to)
-
-
-def round_get_for_grading(user, round_id: int) -> Round:
-    """A round whose grades the user may see; 404 for anyone else's."""
-    return _round_or_404(user, round_id, grade_visible_to)
+def filed_grade_kinds(round_: Round) -> frozenset[str]:
+    """The kinds of grade filed on the round, for the access module's blind-grading rule."""
+    return frozenset(Grade.objects.filter(round=round_, kind__in=[Grade.Kind.PEER,
+                                                                  Grade.Kind.SELF])
+                     .values_list("kind", flat=True))
 
 
 def graded_rows(queryset: QuerySet[Grade]) -> QuerySet[Grade]:
@@ -106,33 +60,31 @@ class RoundGrades:
         return self.peer is not None and self.self_grade is not None
 
 
-def round_grades_for_viewer(user, round_: Round) -> RoundGrades:
-    """Blind grading: a participant sees the other side's grade only after filing their
-    own. Call only after `grade_visible_to` or `report_visible_to`."""
-    grades = {g.kind: g for g in graded_rows(Grade.objects.filter(round=round_))}
+def round_grades_for_viewer(access: RoundAccess) -> RoundGrades:
+    """The round's grades as far as the viewer may see them (blind grading, see
+    `RoundAccess.grade`)."""
+    grades = {g.kind: g for g in graded_rows(Grade.objects.filter(round=access.round))}
     peer, self_grade = grades.get(Grade.Kind.PEER), grades.get(Grade.Kind.SELF)
-    if user.pk == round_.interviewer_id:
-        kind, own, other = Grade.Kind.PEER, peer, self_grade
-    elif user.pk == round_.candidate_id:
-        kind, own, other = Grade.Kind.SELF, self_grade, peer
-    else:
-        return RoundGrades(None, None, peer, self_grade, True)
-    if own is None:
-        return RoundGrades(kind, None, None, None, other is not None)
-    return RoundGrades(kind, own, peer, self_grade, other is not None)
+    kind = access.own_grade_kind
+    own = grades.get(kind) if kind else None
+    other = {Grade.Kind.PEER: self_grade, Grade.Kind.SELF: peer}.get(kind)
+    return RoundGrades(kind, own,
+                       peer if peer is not None and access.grade(Grade.Kind.PEER) else None,
+                       self_grade if self_grade is not None and access.grade(Grade.Kind.SELF)
+                       else None,
+                       other is not None)
 
 
 def grade_get_for_user(user, grade_id: int) -> Grade:
     """One grade the user may read now; 404 for a grade they may not (yet) see."""
     try:
         grade = graded_rows(Grade.objects.select_related("round", "example")).get(pk=grade_id)
-    except (Grade.DoesNotExist, ValueError, TypeError):
+    except (Grade.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("No such grade.") from None
     if grade.round_id is not None:
-        if grade_visible_to(user, grade.round):
-            seen = round_grades_for_viewer(user, grade.round)
-            if grade in (seen.peer, seen.self_grade):
-                return grade
+        access = round_access(user, grade.round)
+        if (access.grades or access.report) and access.grade(grade.kind):
+            return grade
     elif grade.kind == Grade.Kind.CALIBRATION:
         if grade.author_id == user.pk:
             return grade
@@ -260,14 +212,13 @@ def attempt_history(user, round_: Round) -> list[AttemptStep]:
                   .exclude(session__status__in=ABANDONED).order_by("starts_at"))
     peers = {g.round_id: g for g in Grade.objects.filter(round__in=rounds,
                                                           kind=Grade.Kind.PEER)}
-    own_self = set(Grade.objects.filter(round__in=rounds, kind=Grade.Kind.SELF)
-                   .values_list("round_id", flat=True))
     steps = []
     for r in rounds:
-        if not grade_visible_to(user, r):
+        access = round_access(user, r)
+        if not (access.grades or access.report):
             continue
         peer = peers.get(r.pk)
-        visible = peer is not None and (user.pk != r.candidate_id or r.pk in own_self)
+        visible = peer is not None and access.grade(Grade.Kind.PEER)
         steps.append(AttemptStep(r, peer.level_altitude if visible else None))
     return steps
 

@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from coaching.selectors import coach_comments_for, coach_may_see
+from coaching.selectors import coach_comments_for
 from companies.bank_schema import ALTITUDES
+from interviews.access import round_for
 from interviews.models import InterviewerNotes
 from scoring import exports, levels, report, selectors, services
 from scoring.forms import GradeForm, suggestion_from_post
@@ -37,22 +38,21 @@ def _export(built: report.Report, fmt: str, filename: str) -> HttpResponse:
 def round_report(request, round_id: int):
     """The graded session report: the question, both grades as far as this viewer may
     see them, the comparison, and the transcript."""
-    round_ = selectors.round_get_for_report(request.user, round_id)
-    built = report.round_report(request.user, round_)
-    kind = services.kind_for(round_, request.user)
+    round_, access = round_for(request.user, round_id, may="report")
+    built = report.round_report(access)
     own = next((g for g in built.grades if g.grade.author_id == request.user.pk), None)
-    return _report_page(request, built, round=round_, own=own, kind=kind,
+    return _report_page(request, built, round=round_, own=own, kind=access.own_grade_kind,
                         grade_url=reverse("scoring:round_grade", args=[round_.pk]),
                         md_url=reverse("scoring:round_export", args=[round_.pk, "md"]),
                         pdf_url=reverse("scoring:round_export", args=[round_.pk, "pdf"]),
-                        coach_comments=coach_comments_for(request.user, round_),
-                        may_comment=coach_may_see(request.user, round_.candidate, "reports"))
+                        coach_comments=coach_comments_for(access),
+                        may_comment=access.may_comment)
 
 
 @login_required
 def round_export(request, round_id: int, fmt: str):
-    round_ = selectors.round_get_for_report(request.user, round_id)
-    return _export(report.round_report(request.user, round_), fmt,
+    round_, access = round_for(request.user, round_id, may="report")
+    return _export(report.round_report(access), fmt,
                    f"mockloop-round-{round_.pk}")
 
 
@@ -71,10 +71,15 @@ def _form_page(request, form: GradeForm, subject: Subject, **context):
 def round_grade(request, round_id: int):
     """File or edit one's grade of a round: peer grade for the interviewer, self-grade
     for the candidate."""
-    round_ = selectors.round_get_for_grading(request.user, round_id)
-    kind = services.kind_for(round_, request.user)
+    round_, access = round_for(request.user, round_id)
+    kind = access.own_grade_kind
     if kind is None:
         raise Http404("Only the two people of this round grade it.")
+    if not access.may_grade:
+        messages.info(request, f"Round {round_.number}'s self-grade opens once the round "
+                      f"has started (at {round_.starts_at:%H:%M} UTC) and is filed after "
+                      "it ends; its question stays hidden until it starts.")
+        return redirect("interviews:session", session_id=round_.session_id)
     grade = selectors.graded_rows(Grade.objects.filter(round=round_, kind=kind)).first()
     report_url = reverse("scoring:round_report", args=[round_.pk])
     if grade is not None and grade.is_frozen:
@@ -156,7 +161,7 @@ def _descriptor(request, subject: Subject):
 @login_required
 def round_descriptor(request, round_id: int):
     return _descriptor(request, subject_for_round(
-        selectors.round_get_for_grading(request.user, round_id)))
+        round_for(request.user, round_id, may="rubric")[0]))
 
 
 @login_required
@@ -183,7 +188,7 @@ def _suggest(request, subject: Subject):
 @require_POST
 def round_suggest(request, round_id: int):
     return _suggest(request, subject_for_round(
-        selectors.round_get_for_grading(request.user, round_id)))
+        round_for(request.user, round_id, may="rubric")[0]))
 
 
 @login_required

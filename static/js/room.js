@@ -105,6 +105,8 @@ let clockReceivedAt = 0;
 function applyClock(payload) {
   clock = payload;
   clockReceivedAt = performance.now();
+  // The question was held back until the round starts: fetch the page that shows it.
+  if (config.questionHidden && payload.running) location.reload();
   renderClock();
 }
 

@@ -52,7 +52,13 @@ def test_it_downloads_text_and_markdown(client, round_):
     assert lines[-2:] == ["[00:01] INTERVIEWER: Design a feed ranker.",
                           "[01:04] CANDIDATE: I would start with *SLOs*."]
     markdown = client.get(f"/mocks/round/{round_.pk}/transcript.md").content.decode()
-    assert markdown.startswith(f"# Mock {round_.session_id}, round 1: ")
+    # Before the round starts its candidate does not learn the question from the title.
+    assert markdown.startswith(f"# Mock {round_.session_id}, round 1\n")
+    assert round_.question.title not in markdown
+    client.force_login(round_.interviewer)
+    markdown = client.get(f"/mocks/round/{round_.pk}/transcript.md").content.decode()
+    assert markdown.startswith(
+        f"# Mock {round_.session_id}, round 1: {round_.question.title}\n")
     assert "**[01:04] CANDIDATE:** I would start with \\*SLOs\\*." in markdown
 
 

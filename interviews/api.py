@@ -222,6 +222,7 @@ class RescheduleSerializer(serializers.Serializer):
 class MockSessionRescheduleApi(_SessionActionApi):
     @extend_schema(request=RescheduleSerializer, responses=MockSessionSerializer)
     def post(self, request, session_id: int):
+        access.session_for(request.user, session_id)  # someone else's mock: 404 first
         payload = RescheduleSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         return self.act(request, session_id, lambda s: services.session_reschedule(

@@ -159,6 +159,7 @@ def session_cancel(request, session_id: int):
 @login_required
 @require_POST
 def session_reschedule(request, session_id: int):
+    access.session_for(request.user, session_id)  # someone else's mock: 404 before any form
     form = RescheduleForm(request.POST)
     with timezone.override(_zone(request.user)):  # the form's time is the user's local time
         valid = form.is_valid()

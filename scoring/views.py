@@ -161,7 +161,7 @@ def _descriptor(request, subject: Subject):
 @login_required
 def round_descriptor(request, round_id: int):
     return _descriptor(request, subject_for_round(
-        round_for(request.user, round_id, may="rubric")[0]))
+        round_for(request.user, round_id, may="may_grade")[0]))
 
 
 @login_required
@@ -188,7 +188,7 @@ def _suggest(request, subject: Subject):
 @require_POST
 def round_suggest(request, round_id: int):
     return _suggest(request, subject_for_round(
-        round_for(request.user, round_id, may="rubric")[0]))
+        round_for(request.user, round_id, may="may_grade")[0]))
 
 
 @login_required

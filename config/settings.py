@@ -92,6 +92,16 @@ DATABASES = {
     )
 }
 USES_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded mode's server, worker thread and uploads write at once: a transaction
+    # takes SQLite's write lock when it begins (no lock upgrade that fails at once with
+    # "database is locked"), waits up to SQLITE_BUSY_SECONDS for it, and readers never
+    # wait for writers (WAL).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_SECONDS", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

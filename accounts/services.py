@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
 from accounts.models import Profile
@@ -21,3 +22,11 @@ def profile_for(user) -> Profile:
     """The user's profile, created on first use for accounts made elsewhere (admin)."""
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile
+
+
+def display_name(user) -> str:
+    """The name a person chose to be shown by (their login name when they chose none)."""
+    try:
+        return user.profile.name
+    except ObjectDoesNotExist:
+        return user.get_username()

@@ -15,7 +15,9 @@ class CoachInviteForm(forms.Form):
 class SharesForm(forms.Form):
     grades = forms.BooleanField(required=False, label="Grades")
     reports = forms.BooleanField(required=False, label="Session reports")
-    transcripts = forms.BooleanField(required=False, label="Transcripts and recordings")
+    transcripts = forms.BooleanField(required=False, label="Transcripts")
+    recordings = forms.BooleanField(
+        required=False, label="Recordings (your voice; your peer's only where they agreed)")
     upcoming = forms.BooleanField(required=False, label="Upcoming mocks")
 
     @classmethod

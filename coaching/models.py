@@ -39,13 +39,15 @@ class CoachLink(models.Model):
     share_reports = models.BooleanField(default=True)
     share_transcripts = models.BooleanField(default=True)
     share_upcoming = models.BooleanField(default=True)
+    # Recordings carry the peer's voice too: shared only when the candidate says so.
+    share_recordings = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
 
-    SHARES = ("grades", "reports", "transcripts", "upcoming")
+    SHARES = ("grades", "reports", "transcripts", "recordings", "upcoming")
 
     class Meta:
         ordering = ["-created_at"]

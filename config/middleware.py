@@ -1,8 +1,13 @@
-"""Request-wide middleware: htmx marking, and query strings PostgreSQL cannot compare."""
+"""Request-wide middleware: htmx marking, query strings PostgreSQL cannot compare, and
+the viewer's time zone."""
 
 from __future__ import annotations
 
+import zoneinfo
+
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils import timezone
 
 from config.storable_text import UNSTORABLE_TEXT, is_storable
 
@@ -40,3 +45,29 @@ class UnstorableQueryMiddleware:
                                            "fields": {field: [UNSTORABLE_TEXT]}}}, status=400)
         return HttpResponseBadRequest(f"The query parameter '{field}': {UNSTORABLE_TEXT}",
                                       content_type="text/plain; charset=utf-8")
+
+
+class UserTimeZoneMiddleware:
+    """Times on every page are the signed-in person's local times (their profile's zone;
+    UTC for everyone else)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = _zone_of(request.user)
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        return self.get_response(request)
+
+
+def _zone_of(user) -> zoneinfo.ZoneInfo | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        # The related accessor caches the profile on the user for the rest of the request.
+        return zoneinfo.ZoneInfo(user.profile.time_zone)
+    except (ObjectDoesNotExist, zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None

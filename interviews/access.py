@@ -132,7 +132,17 @@ class RoundAccess:
 
     @property
     def recording(self) -> bool:
-        return self.transcript
+        return self.is_participant or "recordings" in self.coach_shares
+
+    def may_hear(self, take) -> bool:
+        """A coach hears the candidate's own voice; the interviewer's only where the
+        interviewer agreed."""
+        if not self.recording:
+            return False
+        if self.is_participant or take.speaker_id == self.round.candidate_id:
+            return True
+        consent = getattr(self.round, "recording", None)
+        return bool(consent and consent.interviewer_voice_shared_at)
 
     @property
     def whiteboard(self) -> bool:

@@ -210,6 +210,8 @@ class Round(models.Model):
     target_level = models.CharField(max_length=12, choices=ALTITUDE_CHOICES)
     starts_at = models.DateTimeField()
     minutes = models.PositiveSmallIntegerField()
+    ended_early_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the interviewer ends the round early.")
 
     class Meta:
         ordering = ["session", "number"]
@@ -223,8 +225,14 @@ class Round(models.Model):
         return f"Round {self.number} of mock {self.session_id}"
 
     @property
-    def ends_at(self):
+    def scheduled_end(self):
         return self.starts_at + timedelta(minutes=self.minutes)
+
+    @property
+    def ends_at(self):
+        """When grading opens: the scheduled end, or earlier when the interviewer ended
+        the round early."""
+        return self.ended_early_at or self.scheduled_end
 
 
 class NoShowReport(models.Model):
@@ -469,6 +477,9 @@ class RoundRecording(models.Model):
     paused_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
     origin_at = models.DateTimeField(null=True, blank=True)
+    interviewer_voice_shared_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The interviewer let the candidate's coaches hear their voice too.")
     version = models.PositiveIntegerField(
         default=0, help_text="Raised on every change; clients keep the newest state.")
     updated_at = models.DateTimeField(auto_now=True)

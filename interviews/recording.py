@@ -427,3 +427,11 @@ def transcript_progress(takes: list[RecordingTake]) -> dict:
             else min(99, int(100 * transcribed / received)),
             "failures": [{"take": t.key, "role": t.role, "seq": t.error_seq, "error": t.error}
                          for t in failed]}
+
+
+def interviewer_voice_share(*, round_: Round, share: bool) -> bool:
+    """Whether the candidate's coaches may hear the interviewer's takes of this round."""
+    consent, _ = RoundRecording.objects.get_or_create(round=round_)
+    consent.interviewer_voice_shared_at = timezone.now() if share else None
+    consent.save(update_fields=["interviewer_voice_shared_at", "updated_at"])
+    return share

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.services import display_name
 from companies.selectors import bank_document
 from interviews import room_relay
 from interviews.access import Role, RoundAccess, round_access, session_for
@@ -97,15 +98,10 @@ def phases_for(round_: Round) -> list[dict]:
 
 def people_in(session: MockSession) -> dict[int, str]:
     """Display names of everyone who may be in the room, by user id."""
-    people = {user.pk: _display_name(user) for user in session.participants}
+    people = {user.pk: display_name(user) for user in session.participants}
     for observer in session.observers.select_related("user__profile"):
-        people[observer.user_id] = f"{_display_name(observer.user)} (observer)"
+        people[observer.user_id] = f"{display_name(observer.user)} (observer)"
     return people
-
-
-def _display_name(user) -> str:
-    profile = getattr(user, "profile", None)
-    return profile.name if profile else user.get_username()
 
 
 def observer_invite(*, session: MockSession, by, user) -> RoomObserver:
@@ -166,7 +162,7 @@ def room_snapshot(access: RoomAccess, *, seq: int | None = None,
         "seq": state.last_seq if seq is None else seq,
         "role": access.role,
         "round": access.round.number,
-        "clock": clock_payload(state),
+        "clock": {**clock_payload(state), "ended": timezone.now() >= access.round.ends_at},
         "hints": revealed_hints(access.round),
         "elements": _merge_unstored(whiteboard_scene(session), unstored or []),
     }
@@ -217,7 +213,7 @@ def hint_reveal(access: RoomAccess, *, index: int, by) -> None:
                             "text": hints[index]}, by)
 
 
-CLOCK_ACTIONS = ("start", "pause", "next_phase", "next_round")
+CLOCK_ACTIONS = ("start", "pause", "next_phase", "next_round", "end_round")
 
 
 def clock_command(access: RoomAccess, *, action: str, by,
@@ -239,6 +235,9 @@ def clock_command(access: RoomAccess, *, action: str, by,
                 raise RoomError("invalid", "This is the last phase; swap to the next round.")
             state.phase_index += 1
             state.phase_seconds = 0
+        elif action == "end_round":
+            _end_round_early(access.round, now)
+            state.running = False
         elif action == "next_round":
             if state.active_round >= 2:
                 raise RoomError("invalid", "This is the last round.")
@@ -251,7 +250,22 @@ def clock_command(access: RoomAccess, *, action: str, by,
         state.save(update_fields=["running", "marked_at", "phase_index", "phase_seconds",
                                   "round_seconds", "active_round", "phases"])
         kind = "round" if action == "next_round" else "clock"
-        _publish_on_commit(access.session.pk, kind, clock_payload(state, now), by)
+        payload = clock_payload(state, now)
+        if action == "end_round":
+            payload["ended"] = True
+        _publish_on_commit(access.session.pk, kind, payload, by)
+
+
+def _end_round_early(round_: Round, now: datetime) -> None:
+    """Grading opens at once for both; a round already over keeps its end."""
+    locked = Round.objects.select_for_update().get(pk=round_.pk)
+    if now >= locked.ends_at:
+        raise RoomError("invalid", "This round has already ended.")
+    if now < locked.starts_at and not locked.ended_early_at:
+        locked.starts_at = now  # ended before its scheduled start: it ran from the room
+    locked.ended_early_at = now
+    locked.save(update_fields=["ended_early_at", "starts_at"])
+    round_.ended_early_at, round_.starts_at = locked.ended_early_at, locked.starts_at
 
 
 def _bank_running_time(state: RoomState, now: datetime) -> None:

@@ -11,6 +11,7 @@ import re
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, HttpResponseRedirect
 
+from accounts.services import display_name
 from interviews.models import RecordingTake, Round, TranscriptSegment
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -20,8 +21,8 @@ def _heading(round_: Round, show_question: bool) -> tuple[str, str]:
     title = f"Mock {round_.session_id}, round {round_.number}"
     if show_question:
         title += f": {round_.question.title}"
-    people = (f"Interviewer: {round_.interviewer.get_username()} · "
-              f"Candidate: {round_.candidate.get_username()}")
+    people = (f"Interviewer: {display_name(round_.interviewer)} · "
+              f"Candidate: {display_name(round_.candidate)}")
     return title, people
 
 

@@ -27,6 +27,8 @@ urlpatterns = [
          name="round_transcript_retry"),
     path("round/<int:round_id>/audio/<int:take_id>/", views.round_take_audio,
          name="round_take_audio"),
+    path("round/<int:round_id>/voice-share/", views.round_voice_share,
+         name="round_voice_share"),
     path("round/<int:round_id>/swap/", views.round_swap, name="round_swap"),
     path("standby/", views.standby_update, name="standby"),
     path("standby/offer/<int:offer_id>/accept/", views.standby_offer_accept,

@@ -4,7 +4,7 @@ import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -317,7 +317,10 @@ def round_transcript(request, round_id: int):
         "round": round_, "show_question": viewer.question,
         "segments": matches, "total": len(segments), "query": query,
         "progress": recording.transcript_progress(takes),
-        "players": [t for t in takes if t.next_seq > 0],
+        "players": [t for t in takes if t.next_seq > 0 and viewer.may_hear(t)],
+        "is_interviewer": viewer.role == access.Role.INTERVIEWER,
+        "voice_shared": bool(getattr(round_, "recording", None)
+                             and round_.recording.interviewer_voice_shared_at),
     }
     template = ("interviews/partials/transcript_body.html" if request.htmx
                 else "interviews/transcript.html")
@@ -348,8 +351,10 @@ def round_take_audio(request, round_id: int, take_id: int):
     """One take's audio for the transcript page's player, to the pair only."""
     from interviews.transcripts import take_audio_response
 
-    round_, _ = access.round_for(request.user, round_id, may="recording")
+    round_, viewer = access.round_for(request.user, round_id, may="recording")
     take = get_object_or_404(round_.takes, pk=take_id)
+    if not viewer.may_hear(take):
+        raise Http404("No such recording.")
     return take_audio_response(request, take)
 
 
@@ -361,4 +366,20 @@ def round_transcript_retry(request, round_id: int):
     round_, _ = access.round_for(request.user, round_id, may="is_participant")
     if transcription_retry(round_=round_):
         messages.success(request, "Transcribing the failed part again.")
+    return redirect("interviews:round_transcript", round_id=round_.pk)
+
+
+@login_required
+@require_POST
+def round_voice_share(request, round_id: int):
+    """The interviewer lets the candidate's coaches hear their voice in this round's
+    recording, or takes that back."""
+    from interviews.recording import interviewer_voice_share
+
+    round_, viewer = access.round_for(request.user, round_id)
+    if viewer.role != access.Role.INTERVIEWER:
+        raise Http404("Only the round's interviewer decides about their voice.")
+    shared = interviewer_voice_share(round_=round_, share=request.POST.get("share") == "1")
+    messages.success(request, "The candidate's coaches may now hear your voice in this round."
+                     if shared else "Your voice in this round is yours alone again.")
     return redirect("interviews:round_transcript", round_id=round_.pk)

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from markdown_it import MarkdownIt
 
+from config.localtime import local
 from scoring.report import Comparison, GradeView, Report
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -37,7 +38,7 @@ def _cites(citations, base: str) -> str:
 def _grade_markdown(view: GradeView, base: str) -> list[str]:
     grade = view.grade
     out = [f"## {escape(view.heading)}", ""]
-    meta = f"Submitted {grade.submitted_at:%Y-%m-%d %H:%M} UTC"
+    meta = f"Submitted {local(grade.submitted_at)}"
     if grade.is_frozen and grade.round_id:
         meta += " · final"
     if view.grader_calibration:
@@ -73,7 +74,7 @@ def _grade_markdown(view: GradeView, base: str) -> list[str]:
         out += ["### Notes", "", escape(grade.notes), ""]
     if view.amendments:
         out += ["### Amendments", ""]
-        out += [f"- {when:%Y-%m-%d %H:%M} UTC, {escape(author)}: {escape(text)}"
+        out += [f"- {local(when)}, {escape(author)}: {escape(text)}"
                 for author, when, text in view.amendments]
         out.append("")
     if view.annotations:

@@ -42,10 +42,9 @@ class GradeForm(forms.Form):
         choices=[("", "Use the rubric scores"), *ALTITUDE_CHOICES]))
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, subject: Subject, data=None, *, grade: Grade | None = None,
-                 notes: str = ""):
+    def __init__(self, subject: Subject, data=None, *, grade: Grade | None = None):
         self.subject = subject
-        super().__init__(data, initial=self._initial(grade, notes))
+        super().__init__(data, initial=self._initial(grade))
         self.fields["level"].widget = forms.Select(choices=[("", "Choose a level"), *[
             (name, f"{name} ({altitude})") for name, altitude in subject.ladder]])
         self.counts = _bullet_counts(data, grade)
@@ -67,9 +66,9 @@ class GradeForm(forms.Form):
         for key in levels.CHECKLIST_KEYS:
             self.fields[f"cl-{key}"] = forms.BooleanField(required=False)
 
-    def _initial(self, grade: Grade | None, notes: str) -> dict:
+    def _initial(self, grade: Grade | None) -> dict:
         if grade is None:
-            return {"notes": notes}
+            return {}
         initial = {"level": grade.level, "qualifier": grade.qualifier,
                    "decision": grade.decision, "swing": grade.swing, "notes": grade.notes,
                    "closest_column": grade.checklist.get(levels.CLOSEST_COLUMN, "")}

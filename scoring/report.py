@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from accounts.services import display_name
 from companies.selectors import bank_document
+from config.localtime import local
 from interviews.access import RoundAccess
 from interviews.models import Round
 from scoring import levels, selectors
@@ -139,7 +141,7 @@ def grade_view(grade: Grade, subject: Subject, *, heading: str, viewer=None,
         if abs(apart) > 1:
             disagreement = (f"The verdict ({grade.level_altitude}) and the checklist "
                             f"({suggestion.altitude}) are {abs(apart)} altitudes apart.")
-    author = grade.author.get_username() if grade.author else "Reference"
+    author = display_name(grade.author) if grade.author else "Reference"
     is_author = viewer is not None and grade.author_id == viewer.pk
     return GradeView(
         grade=grade, heading=heading, author=author,
@@ -149,7 +151,7 @@ def grade_view(grade: Grade, subject: Subject, *, heading: str, viewer=None,
                    for key, label in CHECKLIST_LABELS.items()],
         closest_column=grade.checklist.get(levels.CLOSEST_COLUMN, ""),
         suggestion=suggestion, disagreement=disagreement,
-        amendments=[(a.author.get_username(), a.created_at, a.text)
+        amendments=[(display_name(a.author), a.created_at, a.text)
                     for a in grade.amendments.all()],
         annotations=[(dimensions[a.dimension].name if a.dimension in dimensions else "Overall",
                       a.text) for a in grade.annotations.all()],
@@ -191,9 +193,9 @@ def _round_facts(round_: Round) -> list[str]:
     target = round_.company.level_for_altitude(round_.target_level) if round_.company \
         else round_.target_level
     return [f"Round {round_.number} of mock {round_.session_id}, "
-            f"{round_.starts_at:%Y-%m-%d %H:%M} UTC",
-            f"Interviewer: {round_.interviewer.get_username()} · "
-            f"Candidate: {round_.candidate.get_username()}",
+            f"{local(round_.starts_at)}",
+            f"Interviewer: {display_name(round_.interviewer)} · "
+            f"Candidate: {display_name(round_.candidate)}",
             f"Graded on the {company} ladder; the candidate targets {target} "
             f"({round_.target_level})"]
 
@@ -211,8 +213,8 @@ def round_report(access: RoundAccess) -> Report:
     calibrations = selectors.calibration_summaries(
         [g.author_id for g in (seen.peer, seen.self_grade) if g is not None])
     grades, waiting = [], []
-    interviewer = round_.interviewer.get_username()
-    candidate = round_.candidate.get_username()
+    interviewer = display_name(round_.interviewer)
+    candidate = display_name(round_.candidate)
     peer_view = self_view = None
     if seen.peer is not None:
         peer_view = grade_view(seen.peer, subject, viewer=viewer, calibrations=calibrations,
@@ -269,7 +271,7 @@ def example_report(viewer, example: Example) -> Report:
         grades.append(ref_view)
     if own is not None:
         own_view = grade_view(own, subject, viewer=viewer, calibrations=calibrations,
-                              heading=f"Your blind grade ({viewer.get_username()})")
+                              heading=f"Your blind grade ({display_name(viewer)})")
         grades.append(own_view)
     if reference is None:
         waiting.append("Grade this transcript blind first, then compare with the reference "

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from companies.bank_schema import ALTITUDES
+from config.localtime import local
 from config.storable_text import UNSTORABLE_TEXT, is_storable
 from interviews.models import MockSession, Round
 from scoring import levels
@@ -226,7 +227,9 @@ def _check_round_gradable(round_: Round, now: datetime) -> None:
         raise GradingError(f"This mock was {round_.session.get_status_display().lower()}; "
                            "there is nothing to grade.")
     if now < round_.ends_at:
-        raise GradingError("The round has not ended yet; grade it once it is over.")
+        raise GradingError(f"The round has not ended yet: grading opens at "
+                           f"{local(round_.ends_at)}, or as soon as the interviewer ends "
+                           "the round in the room.")
 
 
 def grade_submit(*, round_: Round, author, data: GradeInput,

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coaching.selectors import coach_comments_for
@@ -86,11 +87,14 @@ def round_grade(request, round_id: int):
         messages.info(request, "Your grade is final; add an amendment for corrections.")
         return redirect(report_url)
     subject = subject_for_round(round_)
+    # The room's notes are the interviewer's alone: shown beside the form, and part of the
+    # grade (which the candidate and their coaches read) only where the interviewer copies
+    # them in.
     room_notes = ""
-    if kind == Grade.Kind.PEER and grade is None:
+    if access.notes:
         notes = InterviewerNotes.objects.filter(round=round_).first()
         room_notes = notes.text if notes else ""
-    form = GradeForm(subject, request.POST or None, grade=grade, notes=room_notes)
+    form = GradeForm(subject, request.POST or None, grade=grade)
     if request.method == "POST" and form.is_valid():
         data = form.to_input()
         if data is not None:
@@ -106,7 +110,9 @@ def round_grade(request, round_id: int):
             else:
                 messages.success(request, "Grade saved." if grade else "Grade submitted.")
                 return redirect(report_url)
+    opens_at = round_.ends_at if timezone.now() < round_.ends_at else None
     return _form_page(request, form, subject, round=round_, kind=kind, editing=grade,
+                      opens_at=opens_at, room_notes=room_notes,
                       back_url=report_url,
                       descriptor_url=reverse("scoring:round_descriptor", args=[round_.pk]),
                       suggest_url=reverse("scoring:round_suggest", args=[round_.pk]))

@@ -36,7 +36,7 @@ from tests.coaching.factories import grade_input, link
 from tests.conftest import _make_user
 
 STATES = ("booked", "live", "graded_by_one", "graded_by_both")
-COACHES = ("coach_grades", "coach_reports", "coach_transcripts")
+COACHES = ("coach_grades", "coach_reports", "coach_transcripts", "coach_recordings")
 VIEWERS = ("anonymous", "outsider", "candidate", "interviewer", "observer", *COACHES,
            "coach_unlinked")
 PAIR = frozenset({"candidate", "interviewer"})
@@ -108,8 +108,10 @@ ROUTES: dict[str, Rule] = {
     "interviews:round_transcript_txt": TRANSCRIPT,
     "interviews:round_transcript_md": TRANSCRIPT,
     "interviews:round_transcript_retry": _post(ROUND_PAIR),
-    "interviews:round_take_audio": Rule(always(*PAIR, "coach_transcripts"), "take",
+    # The world's take is the candidate's own voice, which the recordings share opens.
+    "interviews:round_take_audio": Rule(always(*PAIR, "coach_recordings"), "take",
                                         allowed_may_404=True),
+    "interviews:round_voice_share": _post(Rule(always("interviewer"), "round")),
     "interviews:round_swap": _post(ROUND_PAIR),
     "interviews:standby": Rule(always(*VIEWERS), method="post", safe=False),
     "interviews:standby_accept": _post(Rule(always("candidate"), "offer")),
@@ -298,6 +300,8 @@ def world(bank):
                         reports=True, transcripts=False, upcoming=False)
     link(people["coach_transcripts"], people["candidate"], grades=False, reports=False,
          transcripts=True, upcoming=False)
+    link(people["coach_recordings"], people["candidate"], grades=False, reports=False,
+         transcripts=False, recordings=True, upcoming=False)
     states = {state: _build_state(state, people, question, company, people["observer"])
               for state, question in zip(STATES, questions, strict=True)}
     request = MockRequest.objects.create(user=people["candidate"], target_level="staff",

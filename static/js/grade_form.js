@@ -52,4 +52,13 @@
       row.querySelector("textarea").focus();
     });
   });
+  const copy = document.querySelector("[data-copy-notes]");
+  if (copy) {
+    copy.addEventListener("click", () => {
+      const target = form.querySelector("textarea[name=notes]");
+      const text = document.querySelector("[data-room-notes]").textContent;
+      target.value = target.value ? `${target.value}\n${text}` : text;
+      target.focus();
+    });
+  }
 })();

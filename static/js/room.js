@@ -107,6 +107,8 @@ function applyClock(payload) {
   clockReceivedAt = performance.now();
   // The question was held back until the round starts: fetch the page that shows it.
   if (config.questionHidden && payload.running) location.reload();
+  const ended = document.querySelector("[data-round-ended]");
+  if (ended) ended.hidden = !payload.ended;
   renderClock();
 }
 
@@ -154,7 +156,10 @@ document.querySelectorAll("[data-reveal]").forEach((button) => {
     socket.send({ type: "reveal_hint", index: Number(button.dataset.reveal) }));
 });
 document.querySelectorAll("[data-clock]").forEach((button) => {
-  button.addEventListener("click", () => socket.send({ type: "clock", action: button.dataset.clock }));
+  button.addEventListener("click", () => {
+    if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
+    socket.send({ type: "clock", action: button.dataset.clock });
+  });
 });
 
 // --- notes ----------------------------------------------------------------------------

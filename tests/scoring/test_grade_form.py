@@ -1,5 +1,7 @@
-"""Filing a grade through the page: room notes carried in, cited transcript lines, precise
+"""Filing a grade through the page: room notes shown beside it, cited transcript lines, precise
 refusals that store nothing, and the report it produces."""
+
+import re
 
 import pytest
 
@@ -15,12 +17,15 @@ def interviewer_client(client, ended_round):
     return client
 
 
-def test_the_form_starts_from_the_room_notes_and_shows_the_transcript(interviewer_client,
-                                                                       ended_round):
+def test_the_form_shows_the_room_notes_beside_it_and_the_transcript(interviewer_client,
+                                                                     ended_round):
     response = interviewer_client.get(f"/grading/round/{ended_round.pk}/grade/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Asked good questions early." in body
+    # Beside the grade, to copy from; never inside it unless the interviewer copies them.
+    assert '<pre class="small" data-room-notes>Asked good questions early.</pre>' in body
+    notes_field = re.search(r'<textarea name="notes"[^>]*>(.*?)</textarea>', body, re.S)
+    assert notes_field and notes_field.group(1).strip() == ""
     assert 'data-cite="02:10"' in body
     assert '<option value="E5">E5 (senior)</option>' in body
     assert "Did I clarify?" in body

@@ -19,6 +19,8 @@ $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# Links in emails and exports point where this server answers, unless SITE_URL says else.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput

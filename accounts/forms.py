@@ -7,13 +7,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
 from accounts.models import Profile
-from companies.models import Company
+from companies.models import ALTITUDE_CHOICES, Company
 
 
 class SignupForm(UserCreationForm):
     email = forms.EmailField(help_text="Used for password resets and mock invitations.")
     kind = forms.ChoiceField(choices=Profile.Kind.choices, initial=Profile.Kind.CANDIDATE,
                              label="I am a")
+    # Filled in by the page from the browser's zone; UTC when the browser tells nothing.
+    time_zone = forms.CharField(required=False, widget=forms.HiddenInput(
+        attrs={"data-browser-zone": ""}))
+
+    def clean_time_zone(self) -> str:
+        zone = self.cleaned_data.get("time_zone") or "UTC"
+        return zone if zone in zoneinfo.available_timezones() else "UTC"
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
@@ -40,3 +47,24 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ("display_name", "target_companies", "target_level", "role_track", "time_zone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_level"].choices = level_choices(
+            self.instance.target_companies.prefetch_related("levels")
+            if self.instance.pk else [])
+        self.fields["target_level"].help_text = (
+            "Named on your target companies' own ladders; choose companies above and save "
+            "to see their levels here.")
+
+
+def level_choices(companies) -> list[tuple[str, str]]:
+    """Each altitude with the levels people know it by at their target companies, e.g.
+    "Senior: E5 at Meta, L5 at Google"."""
+    companies = list(companies)
+    choices = []
+    for altitude, label in ALTITUDE_CHOICES:
+        names = [f"{c.level_for_altitude(altitude)} at {c.name}" for c in companies
+                 if any(level.altitude == altitude for level in c.levels.all())]
+        choices.append((altitude, f"{label}: {', '.join(names)}" if names else label))
+    return choices

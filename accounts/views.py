@@ -16,8 +16,13 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        Profile.objects.create(user=user, kind=form.cleaned_data["kind"])
+        profile = Profile.objects.create(user=user, kind=form.cleaned_data["kind"],
+                                         time_zone=form.cleaned_data["time_zone"])
         login(request, user)
+        if profile.is_coach:
+            messages.success(request, "Welcome to Mockloop. Hand your candidates a link and "
+                                      "their progress appears on your roster.")
+            return redirect("coaching:links")
         messages.success(request, "Welcome to Mockloop. Tell us what you are preparing for.")
         return redirect("accounts:profile")
     return render(request, "accounts/signup.html", {"form": form},

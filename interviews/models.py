@@ -168,6 +168,12 @@ class MockSession(models.Model):
     def has_started(self, now=None) -> bool:
         return (now or timezone.now()) >= self.starts_at
 
+    def may_move(self, now=None) -> bool:
+        """Moves are for plans that change early: more than MOCK_LATE_CANCEL_HOURS ahead."""
+        now = now or timezone.now()
+        return self.is_scheduled and (
+            self.starts_at - now >= timedelta(hours=settings.MOCK_LATE_CANCEL_HOURS))
+
     def is_late_cancellation(self, now=None) -> bool:
         cutoff = timedelta(hours=settings.MOCK_LATE_CANCEL_HOURS)
         return self.starts_at - (now or timezone.now()) < cutoff

@@ -33,11 +33,15 @@ def dashboard(request):
     now = timezone.now()
     profile = profile_for(user)
     timezone.activate(_zone(user))
+    if profile.is_coach:
+        return redirect("coaching:roster")  # coaches follow candidates; they book nothing
     open_requests, expired_requests = selectors.dashboard_requests_for_user(user, now)
+    sessions = list(selectors.upcoming_sessions_for_user(user, now))
     return render(request, "interviews/dashboard.html", {
         "profile": profile,
         "paused": profile.matching_paused(now),
-        "sessions": selectors.upcoming_sessions_for_user(user, now),
+        "live": [s for s in sessions if s.starts_at <= now],
+        "sessions": [s for s in sessions if s.starts_at > now],
         "requests": open_requests,
         "expired": expired_requests,
         "reliability": selectors.reliability_score(user, now),
@@ -131,6 +135,7 @@ def session_detail(request, session_id: int):
         "rounds": session.rounds.all(),
         "reschedule_form": RescheduleForm(),
         "now": timezone.now(),
+        "may_move": session.may_move(),
         "offers": StandbyOffer.objects.filter(missed_session=session, offered_to=request.user,
                                               status="offered").select_related("standby_user"),
         "coach_links": coaching_selectors.links_of_candidate(request.user)

@@ -59,13 +59,18 @@
   function dimensionChart(canvas, data) {
     const series = data.dimensions[Number(canvas.dataset.index)];
     if (!series) return null;
-    const target = series.labels.map(() => data.target);
+    // One graded round: pad it with an empty slot on each side, so its point sits in the
+    // middle and the target still draws as a line across the chart.
+    const single = series.labels.length === 1;
+    const labels = single ? ["", series.labels[0], ""] : series.labels;
+    const values = single ? [null, series.values[0], null] : series.values;
+    const target = labels.map(() => data.target);
     return new Chart(canvas, {
       type: "line",
       data: {
-        labels: series.labels,
+        labels,
         datasets: [
-          Object.assign(lineStyle(0), { label: "Reached", data: series.values }),
+          Object.assign(lineStyle(0), { label: "Reached", data: values }),
           { label: "Target", data: target, borderColor: TARGET_COLOUR, borderDash: [6, 4],
             borderWidth: 2, pointRadius: 0, pointStyle: "line", backgroundColor: TARGET_COLOUR },
         ],

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from celery.exceptions import TimeoutError as CeleryTimeout
 from django.db import connection
 from django.http import JsonResponse
@@ -8,7 +10,7 @@ from django.shortcuts import render
 from accounts.services import profile_for
 from companies import selectors
 from companies.models import Company, Question
-from config.celery import ping
+from config.celery import ping, worker_queues
 
 
 def home(request):
@@ -22,17 +24,43 @@ def home(request):
     return render(request, "home.html", context)
 
 
+WORKER_WAIT_SECONDS = 10
+
+
 def healthz(request):
-    """Liveness for load balancers; `?worker=1` also round-trips a task through a worker."""
+    """Liveness for load balancers. `?worker=1` also round-trips a task through a worker of
+    every queue the deployment uses (`?queue=NAME` through that queue's alone) and names
+    the queues no worker answered on."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     body = {"ok": True, "database": connection.vendor}
-    if request.GET.get("worker") == "1":
+    queue = request.GET.get("queue")
+    if request.GET.get("worker") != "1" and not queue:
+        return JsonResponse(body)
+    known = worker_queues()
+    if queue and queue not in known:
+        return JsonResponse({"ok": False, "error": f"Unknown queue {queue!r}; the queues "
+                             f"are {', '.join(known)}."}, status=400)
+    answered = queues_answering([queue] if queue else known)
+    body.update(worker=all(answered.values()), queues=answered,
+                missing=[name for name, ok in answered.items() if not ok])
+    body["ok"] = body["worker"]
+    return JsonResponse(body, status=200 if body["ok"] else 503)
+
+
+def queues_answering(queues: list[str]) -> dict[str, bool]:
+    """Send a ping down each queue at once, then wait for the replies together."""
+    sent = {name: ping.apply_async(args=["health"], queue=name, expires=WORKER_WAIT_SECONDS)
+            for name in queues}
+    deadline = time.monotonic() + WORKER_WAIT_SECONDS
+    answered = {}
+    for name, result in sent.items():
         try:
             # The embedded worker shares this process, which makes Celery think it is
             # inside a task; waiting here is still safe because the task never waits.
-            reply = ping.delay("health").get(timeout=10, disable_sync_subtasks=False)
-            body["worker"] = reply["reply"] == "health"
+            reply = result.get(timeout=max(0.1, deadline - time.monotonic()),
+                               disable_sync_subtasks=False)
+            answered[name] = reply["reply"] == "health"
         except CeleryTimeout:
-            body.update(ok=False, worker=False)
-    return JsonResponse(body, status=200 if body["ok"] else 503)
+            answered[name] = False
+    return answered

@@ -46,7 +46,8 @@ def test_the_product_runs_on_embedded_defaults(tmp_path):
         _wait_for(f"{base}/healthz", server)
         with urlopen(f"{base}/healthz?worker=1", timeout=30) as response:
             health = json.load(response)
-        assert health == {"ok": True, "database": "sqlite", "worker": True}
+        assert health == {"ok": True, "database": "sqlite", "worker": True, "missing": [],
+                          "queues": {"celery": True, "transcribe": True}}
         with urlopen(f"{base}/bank/", timeout=10) as response:
             assert b"132 questions" in response.read()
         with urlopen(f"{base}/companies/openai/", timeout=10) as response:

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from django.utils.text import slugify
 
+from accounts.services import display_name
 from companies.bank_schema import ALTITUDES
 from companies.models import Company
 from companies.selectors import bank_document, generic_rubric, rubric_for
@@ -120,8 +121,8 @@ class Subject:
 
     def _load_lines(self) -> list[Line]:
         if self.round is not None:
-            names = {self.round.interviewer_id: self.round.interviewer.get_username(),
-                     self.round.candidate_id: self.round.candidate.get_username()}
+            names = {self.round.interviewer_id: display_name(self.round.interviewer),
+                     self.round.candidate_id: display_name(self.round.candidate)}
             return [Line(s.pk, s.timestamp, s.start_seconds, s.role,
                          names.get(s.speaker_id, ""), s.text, transcript_line_url(s))
                     for s in transcript_for_round(self.round)]

@@ -192,6 +192,11 @@ MOCK_ROUND_MINUTES = env_int("MOCK_ROUND_MINUTES", 45)
 MOCK_SLOT_MINUTES = env_int("MOCK_SLOT_MINUTES", 30)
 MOCK_GENERIC_MATCH_AFTER_HOURS = env_int("MOCK_GENERIC_MATCH_AFTER_HOURS", 24)
 MOCK_LATE_CANCEL_HOURS = env_int("MOCK_LATE_CANCEL_HOURS", 24)
+# What one request may offer, so the matcher's work is bounded by these, never by input:
+# windows per request, the longest window, and how far ahead a window may reach.
+MOCK_WINDOWS_MAX = env_int("MOCK_WINDOWS_MAX", 10)
+MOCK_WINDOW_MAX_HOURS = env_int("MOCK_WINDOW_MAX_HOURS", 16)
+MOCK_BOOKING_HORIZON_DAYS = env_int("MOCK_BOOKING_HORIZON_DAYS", 60)
 NO_SHOW_PAUSE_AFTER = env_int("NO_SHOW_PAUSE_AFTER", 2)  # confirmed no-shows in 30 days
 NO_SHOW_PAUSE_DAYS = env_int("NO_SHOW_PAUSE_DAYS", 14)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import logging
 import math
 import re
 import time
@@ -25,6 +26,8 @@ from django.http import Http404
 
 from config.storable_text import UNSTORABLE_TEXT, unstorable_text_at
 from interviews import room, room_relay
+
+logger = logging.getLogger(__name__)
 
 MAX_FRAME = 256 * 1024
 MAX_SMALL_FRAME = 16 * 1024
@@ -248,6 +251,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.live.set()
 
     async def disconnect(self, code):
+        await self.leave_room()
+
+    async def leave_room(self) -> None:
+        """Everything this socket holds in the room goes, once, on every way out: a close
+        frame, a dropped connection, or a crash in a handler."""
+        if getattr(self, "left", False):
+            return
+        self.left = True
         if hasattr(self, "group"):
             room_relay.boards.left(self.session_id)
             await room_relay.hub().leave(self.ref, self)
@@ -285,6 +296,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             for reader in readers:
                 reader.cancel()
             await asyncio.gather(*readers, return_exceptions=True)
+            await self.leave_room()
 
     async def _read(self, source) -> None:
         while True:
@@ -321,8 +333,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             # only as \\u escapes, so frames without one skip the walk.
             if "\\u" in text_data and unstorable_text_at(message) is not None:
                 raise MessageError("invalid", UNSTORABLE_TEXT)
-            ref = message.get("ref") if isinstance(message.get("ref"), str | int) else None
+            ref = message.get("ref")
+            if ref is not None and (isinstance(ref, bool) or not isinstance(ref, str | int)
+                                    or len(str(ref)) > 64):
+                ref = None
+                raise MessageError("invalid", "'ref' must be text or a whole number of at "
+                                              "most 64 characters.")
             kind = message.get("type")
+            if not isinstance(kind, str):
+                raise MessageError("invalid", "'type' must be text naming the message, "
+                                              "e.g. \"ping\".")
             if kind != "whiteboard" and len(text_data) > MAX_SMALL_FRAME:
                 raise MessageError("too_large", f"'{kind}' messages are limited to "
                                                 f"{MAX_SMALL_FRAME} bytes.")
@@ -336,6 +356,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except room.RoomError as exc:
             await self.send_json({"type": "error", "code": exc.code, "message": str(exc),
                                   "ref": ref})
+        except Exception:  # a bug in a handler: the socket and the room carry on
+            logger.exception("Room %s: a message of user %s failed", self.session_id,
+                             self.user.pk)
+            await self.send_json({"type": "error", "code": "internal", "ref": ref,
+                                  "message": "That message could not be handled; it was "
+                                             "dropped. Try again or reload."})
 
     # --- handlers --------------------------------------------------------------------
 

@@ -63,6 +63,8 @@ class MatchRules:
     session_minutes: int = 90
     slot_minutes: int = 30
     generic_after: timedelta = timedelta(hours=24)
+    # No start beyond it is considered, whatever a stored window says.
+    horizon: timedelta = timedelta(days=60)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ def feasible_starts(request: OpenRequest, rules: MatchRules, now: datetime) -> s
     step = timedelta(minutes=rules.slot_minutes)
     starts = set()
     for window_start, window_end in request.windows:
+        window_end = min(window_end, now + rules.horizon)
         start = _ceil_to_slot(max(window_start, now), rules.slot_minutes)
         while start + length <= window_end:
             session = (start, start + length)

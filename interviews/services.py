@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from accounts.services import profile_for
 from companies.models import Company, Question, RoleTrack, altitude_rank
+from config.localtime import local
 from config.storable_text import UNSTORABLE_TEXT, is_storable
 from interviews import matching, selectors
 from interviews.models import (
@@ -33,8 +34,6 @@ from interviews.models import (
 
 logger = logging.getLogger(__name__)
 
-MAX_WINDOWS = 10
-MAX_DAYS_AHEAD = 60
 DEFAULT_TYPES = ("design", "debug", "drill", "oncall", "behavioral")
 
 
@@ -46,11 +45,14 @@ class BookingError(ValueError):
         super().__init__(message)
 
 
+WINDOW_LABEL = "%a %d %b %H:%M %Z"
+
 def match_rules() -> matching.MatchRules:
     return matching.MatchRules(
         session_minutes=2 * settings.MOCK_ROUND_MINUTES,
         slot_minutes=settings.MOCK_SLOT_MINUTES,
         generic_after=timedelta(hours=settings.MOCK_GENERIC_MATCH_AFTER_HOURS),
+        horizon=timedelta(days=settings.MOCK_BOOKING_HORIZON_DAYS),
     )
 
 
@@ -74,7 +76,7 @@ def _check_request_input(user, data: RequestInput, *, now: datetime,
     profile = Profile.objects.select_for_update().get(pk=profile_for(user).pk)
     if profile.matching_paused(now):
         raise BookingError(
-            f"Your matching is paused until {profile.matching_paused_until:%Y-%m-%d %H:%M} UTC: "
+            f"Your matching is paused until {local(profile.matching_paused_until)}: "
             f"{profile.matching_pause_reason}")
     if data.target_level not in ("junior", "senior", "staff", "principal"):
         raise BookingError(f"Unknown level '{data.target_level}'.", "target_level")
@@ -89,30 +91,38 @@ def _check_windows(user, windows: list[tuple[datetime, datetime]], *, now: datet
                    replacing: MockRequest | None) -> None:
     if not windows:
         raise BookingError("Give at least one availability window.", "windows")
-    if len(windows) > MAX_WINDOWS:
-        raise BookingError(f"At most {MAX_WINDOWS} windows per request.", "windows")
+    most = settings.MOCK_WINDOWS_MAX
+    if len(windows) > most:
+        raise BookingError(f"At most {most} windows per request.", "windows")
     length = session_length()
     minutes = int(length.total_seconds() // 60)
+    longest = timedelta(hours=settings.MOCK_WINDOW_MAX_HOURS)
+    horizon_days = settings.MOCK_BOOKING_HORIZON_DAYS
+    horizon = now + timedelta(days=horizon_days)
     for start, end in windows:
-        label = f"{start:%Y-%m-%d %H:%M}"
         if start.tzinfo is None or end.tzinfo is None:
             raise BookingError("Window times need a time zone.", "windows")
+        label = local(start, WINDOW_LABEL)
         if end <= start:
-            raise BookingError(f"The window starting {label} UTC ends before it starts.",
+            raise BookingError(f"The window starting {label} ends before it starts.",
                                "windows")
         if start < now:
-            raise BookingError(f"The window starting {label} UTC is in the past.", "windows")
-        if start > now + timedelta(days=MAX_DAYS_AHEAD):
-            raise BookingError(f"Windows can be at most {MAX_DAYS_AHEAD} days ahead.",
+            raise BookingError(f"The window starting {label} is in the past.", "windows")
+        if end > horizon:
+            raise BookingError(f"Windows must end within {horizon_days} days; the one "
+                               f"starting {label} ends {local(end, WINDOW_LABEL)}.",
                                "windows")
+        if end - start > longest:
+            raise BookingError(f"A window lasts at most {settings.MOCK_WINDOW_MAX_HOURS} "
+                               f"hours; split the one starting {label}.", "windows")
         if end - start < length:
-            raise BookingError(f"The window starting {label} UTC is shorter than a session "
+            raise BookingError(f"The window starting {label} is shorter than a session "
                                f"({minutes} minutes).", "windows")
     ordered = sorted(windows)
     for (_, first_end), (second_start, _) in zip(ordered, ordered[1:], strict=False):
         if second_start < first_end:
             raise BookingError(f"Two of your windows overlap around "
-                               f"{second_start:%Y-%m-%d %H:%M} UTC; merge them into one.",
+                               f"{local(second_start, WINDOW_LABEL)}; merge them into one.",
                                "windows")
     others = AvailabilityWindow.objects.filter(
         request__user=user, request__status=MockRequest.Status.OPEN)
@@ -554,8 +564,9 @@ def session_reschedule(*, session: MockSession, by, starts_at: datetime,
         raise BookingError("The new start needs a time zone.", "starts_at")
     if starts_at <= now:
         raise BookingError("The new start is in the past.", "starts_at")
-    if starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
-        raise BookingError(f"A mock can be at most {MAX_DAYS_AHEAD} days ahead.", "starts_at")
+    if starts_at > now + timedelta(days=settings.MOCK_BOOKING_HORIZON_DAYS):
+        raise BookingError(f"A mock can be at most {settings.MOCK_BOOKING_HORIZON_DAYS} days "
+                           "ahead.", "starts_at")
     try:
         with transaction.atomic():
             session = _lock_session(session, by)

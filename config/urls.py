@@ -3,7 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import views
+from config import (
+    converters,  # noqa: F401 - registers <id:...> before the apps' URLs
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),

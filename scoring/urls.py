@@ -18,13 +18,13 @@ register_converter(ExportFormat, "fmt")
 app_name = "scoring"
 
 urlpatterns = [
-    path("round/<int:round_id>/", views.round_report, name="round_report"),
-    path("round/<int:round_id>/grade/", views.round_grade, name="round_grade"),
-    path("round/<int:round_id>/report.<fmt:fmt>", views.round_export, name="round_export"),
-    path("round/<int:round_id>/descriptor/", views.round_descriptor, name="round_descriptor"),
-    path("grade/<int:grade_id>/amend/", views.grade_amend, name="grade_amend"),
-    path("grade/<int:grade_id>/annotate/", views.gap_annotate, name="gap_annotate"),
-    path("round/<int:round_id>/suggest/", views.round_suggest, name="round_suggest"),
+    path("round/<id:round_id>/", views.round_report, name="round_report"),
+    path("round/<id:round_id>/grade/", views.round_grade, name="round_grade"),
+    path("round/<id:round_id>/report.<fmt:fmt>", views.round_export, name="round_export"),
+    path("round/<id:round_id>/descriptor/", views.round_descriptor, name="round_descriptor"),
+    path("grade/<id:grade_id>/amend/", views.grade_amend, name="grade_amend"),
+    path("grade/<id:grade_id>/annotate/", views.gap_annotate, name="gap_annotate"),
+    path("round/<id:round_id>/suggest/", views.round_suggest, name="round_suggest"),
     path("examples/", views.example_list, name="examples"),
     path("examples/<slug:slug>/", views.example_report, name="example_report"),
     path("examples/<slug:slug>/grade/", views.example_grade, name="example_grade"),

@@ -410,7 +410,7 @@ def test_the_matrix(client, world, state):
 
 # --- sockets ---------------------------------------------------------------------------------
 
-SOCKET_ROUTES = {"ws/room/<int:session_id>/": always(*PAIR, "observer")}
+SOCKET_ROUTES = {"ws/room/<id:session_id>/": always(*PAIR, "observer")}
 
 
 def test_every_socket_route_has_an_entry():
@@ -440,7 +440,7 @@ def test_the_socket_matrix(world, state):
 
             client.communicator.scope["user"] = AnonymousUser()
         connected, _ = client.connect()
-        allowed = viewer in SOCKET_ROUTES["ws/room/<int:session_id>/"](state)
+        allowed = viewer in SOCKET_ROUTES["ws/room/<id:session_id>/"](state)
         if connected != allowed:
             problems.append(f"{viewer} ({state}): connected={connected}, expected {allowed}")
         if connected:

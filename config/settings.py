@@ -222,6 +222,8 @@ RECORDING_TAKE_MAX_BYTES = env_int("RECORDING_TAKE_MAX_BYTES", 64 * 1024 * 1024)
 RECORDING_MAX_SEQ = env_int("RECORDING_MAX_SEQ", 20_000)
 # How far past a missing chunk later ones are held before the upload is refused.
 RECORDING_MAX_AHEAD = env_int("RECORDING_MAX_AHEAD", 300)
+# Recordings (takes) of one person in one round: a reload or a new microphone starts one.
+RECORDING_TAKES_MAX_PER_ROUND = env_int("RECORDING_TAKES_MAX_PER_ROUND", 50)
 # A take whose browser sent nothing for this long is treated as ended.
 RECORDING_IDLE_END_SECONDS = env_int("RECORDING_IDLE_END_SECONDS", 120)
 

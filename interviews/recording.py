@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from interviews.models import (
@@ -245,6 +246,11 @@ def _take_for_upload(round_: Round, user, role: str, key: str, started_ms: int |
     if take is not None:
         return take
     recording = _locked_state(round_)
+    most = settings.RECORDING_TAKES_MAX_PER_ROUND
+    if RecordingTake.objects.filter(round=round_, speaker=user).count() >= most:
+        raise RecordingError("too_many_takes", f"A round holds at most {most} recordings of "
+                                               "each person; reload the room to go on in "
+                                               "one of them.", 409)
     if not recording.is_on:
         raise RecordingError("recording_off", "Recording is not on for this round: both "
                                               "people must agree, and it must not be paused.",
@@ -277,7 +283,10 @@ def _check_place(take: RecordingTake, seq: int, size: int) -> None:
     if seq > take.next_seq + settings.RECORDING_MAX_AHEAD:
         raise RecordingError("out_of_range", f"Chunk {seq} is too far ahead: chunks from "
                                              f"{take.next_seq} are missing; send those first.")
-    if take.stream_bytes + size > settings.RECORDING_TAKE_MAX_BYTES:
+    # Chunks held for a gap count too: they are stored, checked only once the gap fills.
+    held = (RecordingChunk.objects.filter(take=take, appended=False)
+            .aggregate(total=Sum("size"))["total"] or 0)
+    if take.stream_bytes + held + size > settings.RECORDING_TAKE_MAX_BYTES:
         raise RecordingError("too_large", "This take has reached its size limit; start a "
                                           "new take.", 413)
 
@@ -369,13 +378,25 @@ def queue_transcription(take_id: int) -> None:
 
 def takes_end_idle(*, now: datetime | None = None) -> list[int]:
     """Takes whose browser went quiet (closed tab, lost network for good) are ended, so
-    what arrived gets transcribed to the end. Returns their ids."""
+    what arrived gets transcribed to the end. Returns their ids. A quiet take whose first
+    chunk never came holds nothing playable: it goes, with its chunks."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.RECORDING_IDLE_END_SECONDS)
-    ids = list(RecordingTake.objects.filter(ended_at__isnull=True, last_chunk_at__lt=cutoff)
-               .values_list("pk", flat=True))
+    idle = RecordingTake.objects.filter(ended_at__isnull=True, last_chunk_at__lt=cutoff)
+    takes_remove(idle.filter(next_seq=0))
+    ids = list(idle.exclude(next_seq=0).values_list("pk", flat=True))
     RecordingTake.objects.filter(pk__in=ids, ended_at__isnull=True).update(ended_at=now)
     return ids
+
+
+def takes_remove(takes) -> int:
+    """Delete takes with their chunks, rows and stored files."""
+    names = list(RecordingChunk.objects.filter(take__in=takes)
+                 .values_list("storage_name", flat=True))
+    removed, _ = takes.delete()
+    for name in names:
+        transaction.on_commit(lambda name=name: default_storage.delete(name))
+    return removed
 
 
 def take_stream(take: RecordingTake, *, upto: int | None = None) -> bytes:
@@ -413,14 +434,16 @@ def transcript_progress(takes: list[RecordingTake]) -> dict:
     transcribed = sum(min(t.transcribed_seconds, t.received_seconds) if not t.is_complete
                       else t.received_seconds for t in takes)
     failed = [t for t in takes if t.error]
+    working = [t for t in takes if not t.error]
+    # A failed take is reported on its own; the other speaker's goes on regardless.
     if not takes:
         state = "none"
+    elif any(not t.is_complete for t in working):
+        state = "running"
     elif failed:
         state = "failed"
-    elif all(t.is_complete for t in takes):
-        state = "complete"
     else:
-        state = "running"
+        state = "complete"
     return {"state": state, "received_seconds": round(received, 1),
             "transcribed_seconds": round(transcribed, 1),
             "percent": 100 if state == "complete" or not received

@@ -350,6 +350,9 @@ def take_transcribe(take_id: int) -> int:
             return stored
 
 
+NO_HEADER = ("the recording's first chunk, which carries its header, never arrived: "
+             "nothing of this take can be played or transcribed")
+
 def _claim(take_id: int) -> bool:
     now = timezone.now()
     return bool(RecordingTake.objects.filter(pk=take_id)
@@ -380,6 +383,11 @@ def _transcribe_next_window(take_id: int) -> int | None:
     nothing to do until more audio arrives."""
     take = RecordingTake.objects.select_related("round").get(pk=take_id)
     if take.error or take.transcribed_at:
+        return None
+    if take.next_seq == 0:  # no header yet: nothing decodes until chunk 0 comes
+        if take.ended_at is not None:
+            RecordingTake.objects.filter(pk=take.pk).update(
+                error=NO_HEADER, error_seq=0)
         return None
     ended = take.ended_at is not None
     pending = take.received_seconds - take.transcribed_seconds

@@ -18,7 +18,7 @@ def signup(request):
         user = form.save()
         profile = Profile.objects.create(user=user, kind=form.cleaned_data["kind"],
                                          time_zone=form.cleaned_data["time_zone"])
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         if profile.is_coach:
             messages.success(request, "Welcome to Mockloop. Hand your candidates a link and "
                                       "their progress appears on your roster.")

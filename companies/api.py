@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,7 +23,8 @@ class LevelSerializer(serializers.Serializer):
 
 class CompanySerializer(serializers.ModelSerializer):
     ladder = LevelSerializer(source="levels", many=True)
-    signature_question = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    signature_question = serializers.SlugRelatedField(slug_field="slug", read_only=True,
+                                                      allow_null=True)
     level_delta = serializers.SerializerMethodField()
 
     class Meta:
@@ -90,6 +92,8 @@ class QuestionWithSolutionSerializer(QuestionSerializer):
 
 
 class CompanyListApi(ListAPIView):
+    permission_classes = [AllowAny]  # the bank is open to everyone, signed in or not
+
     serializer_class = CompanySerializer
     pagination_class = None
 
@@ -98,6 +102,8 @@ class CompanyListApi(ListAPIView):
 
 
 class CompanyDetailApi(APIView):
+    permission_classes = [AllowAny]  # the bank is open to everyone, signed in or not
+
     @extend_schema(responses=CompanySerializer)
     def get(self, request, slug: str):
         try:
@@ -111,6 +117,8 @@ FILTERS = ["company", "type", "level", "role_track", "topic", "q"]
 
 
 class QuestionListApi(ListAPIView):
+    permission_classes = [AllowAny]  # the bank is open to everyone, signed in or not
+
     serializer_class = QuestionSummarySerializer
 
     @extend_schema(parameters=[OpenApiParameter(name, str, required=False) for name in FILTERS])
@@ -132,7 +140,13 @@ class QuestionListApi(ListAPIView):
 
 
 class QuestionDetailApi(APIView):
-    @extend_schema(responses=QuestionWithSolutionSerializer)
+    permission_classes = [AllowAny]  # the bank is open to everyone, signed in or not
+
+    @extend_schema(responses=PolymorphicProxySerializer(
+        component_name="QuestionDetail", resource_type_field_name=None,
+        serializers=[QuestionSerializer, QuestionWithSolutionSerializer]),
+        description="With the solution once you saved an attempt at the question; before "
+                    "that, the question alone with the hints you revealed.")
     def get(self, request, slug: str):
         try:
             question = selectors.question_get(slug)

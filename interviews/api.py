@@ -92,7 +92,7 @@ class RoundSerializer(serializers.Serializer):
     minutes = serializers.IntegerField()
     interviewer = serializers.CharField(source="interviewer.username")
     candidate = serializers.CharField(source="candidate.username")
-    company = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    company = serializers.CharField(source="company.slug", allow_null=True, read_only=True)
     target_level = serializers.CharField()
     question = serializers.SerializerMethodField()
 
@@ -311,6 +311,7 @@ class StandbyApi(APIView):
             _raise_booking_error(exc)
         return Response({"until": standby.until})
 
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request):
         services.standby_clear(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,6 +6,8 @@ from celery.exceptions import TimeoutError as CeleryTimeout
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default_server_error
 
 from accounts.services import profile_for
 from companies import selectors
@@ -64,3 +66,19 @@ def queues_answering(queues: list[str]) -> dict[str, bool]:
         except CeleryTimeout:
             answered[name] = False
     return answered
+
+
+def not_found(request, exception):
+    """A path no route matches: under /api/ in the API's error shape, elsewhere the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "not_found", "fields": {},
+                                       "message": "No such resource."}}, status=404)
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "server_error", "fields": {},
+                                       "message": "Something went wrong on our side."}},
+                            status=500)
+    return default_server_error(request)

@@ -17,11 +17,8 @@ import re
 import time
 from typing import Any
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.layers import get_channel_layer
 from django.http import Http404
 
 from config.storable_text import UNSTORABLE_TEXT, unstorable_text_at
@@ -272,47 +269,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 "sender": self.channel_name, "reply": True})
 
     async def __call__(self, scope, receive, send):
-        """Channels' consumer, but each source (the client's socket, the channel layer) has
-        one reader for the socket's life, where Channels starts a task and an
-        `asyncio.wait` for every message. Handlers still run one at a time."""
-        self.scope = scope
-        self.base_send = send
-        self.channel_layer = get_channel_layer(self.channel_layer_alias)
-        sources = [receive]
-        if self.channel_layer is not None:
-            self.channel_name = await self.channel_layer.new_channel()
-            self.channel_receive = functools.partial(self.channel_layer.receive,
-                                                     self.channel_name)
-            sources.append(self.channel_receive)
-        self.handling = asyncio.Lock()
-        readers = [asyncio.ensure_future(self._read(source)) for source in sources]
+        """Channels' consumer, with the room's cleanup guaranteed however it ends."""
         try:
-            done, _ = await asyncio.wait(readers, return_when=asyncio.FIRST_COMPLETED)
-            for reader in done:
-                reader.result()  # a handler's error, as Channels would raise it
-        except StopConsumer:
-            pass
+            await super().__call__(scope, receive, send)
         finally:
-            for reader in readers:
-                reader.cancel()
-            await asyncio.gather(*readers, return_exceptions=True)
             await self.leave_room()
-
-    async def _read(self, source) -> None:
-        while True:
-            message = await source()
-            async with self.handling:
-                await self.dispatch(message)
-
-    async def dispatch(self, message):
-        """Channels closes stale database connections before every message, a hop to its
-        single database thread; this consumer reaches the database only through
-        database_sync_to_async, which does that itself. At 1,000 strokes a second the hops
-        were a quarter of the server's CPU, and every stroke queued behind any query."""
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def send_json(self, content: dict) -> None:
         await self.send(text_data=room_relay.compact_json(content))

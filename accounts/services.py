@@ -19,9 +19,14 @@ def user_create(*, username: str, email: str, password: str, kind: str = "candid
 
 
 def profile_for(user) -> Profile:
-    """The user's profile, created on first use for accounts made elsewhere (admin)."""
-    profile, _ = Profile.objects.get_or_create(user=user)
-    return profile
+    """The user's profile, created on first use for accounts made elsewhere (admin). Read
+    once per request: the user object keeps it."""
+    try:
+        return user.profile
+    except ObjectDoesNotExist:
+        profile, _ = Profile.objects.get_or_create(user=user)
+        user.profile = profile
+        return profile
 
 
 def display_name(user) -> str:

@@ -43,5 +43,5 @@ def test_the_bank_filters_without_a_page_reload(page, committed_bank):
     assert count.inner_text().startswith("132")
     page.select_option("#id_type", "drill")
     page.wait_for_function(
-        "document.querySelector('[data-testid=result-count]').textContent.startsWith('8 ')")
+        "() => document.querySelector('[data-testid=result-count]').textContent.startsWith('8 ')")
     assert "type=drill" in page.url

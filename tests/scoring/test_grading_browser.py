@@ -70,6 +70,10 @@ def test_interviewer_and_candidate_grade_compare_and_export(browser, live_server
     boss.goto("/mocks/")
     boss.click(f"[data-testid=awaiting-grade] a[href='/grading/round/{round_.pk}/grade/']")
     boss.wait_for_url(f"**/grading/round/{round_.pk}/grade/")
+    # The room notes stay beside the form, private, until the interviewer copies them in.
+    assert "Sized it before drawing." in boss.inner_text("[data-testid=room-notes]")
+    assert boss.input_value("textarea[name=notes]") == ""
+    boss.click("[data-copy-notes]")
     assert boss.input_value("textarea[name=notes]") == "Sized it before drawing."
     boss.click("textarea[name=did_well-0-text]")
     boss.click("[data-cite='00:20']")

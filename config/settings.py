@@ -221,15 +221,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mockloop <noreply@mockloop.l
 
 # --- Redis: channel layer and Celery broker, or in-process stand-ins -------------------
 REDIS_URL = env_str("REDIS_URL", "")
+# Deployments (or test runs) sharing one Redis keep their rooms apart by prefix.
+CHANNEL_LAYER_PREFIX = env_str("CHANNEL_LAYER_PREFIX", "mockloop")
 if REDIS_URL:
     # The pub/sub layer kept up with 1,000 room messages/s where the list-based core
     # layer did not (see bench/relay.py); durable room state lives in the database.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            # Deployments (or test runs) sharing one Redis keep their rooms apart by prefix.
-            "CONFIG": {"hosts": [REDIS_URL],
-                       "prefix": env_str("CHANNEL_LAYER_PREFIX", "mockloop")},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_LAYER_PREFIX},
         }
     }
 else:
@@ -272,6 +272,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # {"urls": "turn:turn.example.org", "username": "...", "credential": "..."}]. Empty is
 # fine on one machine or one network (host candidates).
 ROOM_ICE_SERVERS = json.loads(env_str("ROOM_ICE_SERVERS", "[]"))
+# Each socket renews its presence every half of this; a person whose server process died
+# shows as gone within about one and a half times it.
+ROOM_PRESENCE_TTL_SECONDS = env_float("ROOM_PRESENCE_TTL_SECONDS", 8.0)
 
 # --- recording and transcription ----------------------------------------------------
 # Each browser uploads its own microphone in chunks (PUT, idempotent per sequence number).

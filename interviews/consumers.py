@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import re
+import secrets
 import time
 from typing import Any
 
@@ -22,7 +23,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 
 from config.storable_text import UNSTORABLE_TEXT, unstorable_text_at
-from interviews import room, room_relay
+from interviews import presence, room, room_relay
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ BURST = 60.0
 # Events waiting for one slow socket; beyond this it is closed and resumes on reconnect.
 MAX_BACKLOG = 2000
 CLOSE_TOO_SLOW = 4408
+TAB_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 
 
 class MessageError(ValueError):
@@ -225,6 +227,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.ref = room_relay.session_ref(access.session)
         self.group = room.group_name(self.session_id)
         self.bucket = TokenBucket()
+        self.tab = f"{self.user.pk}:{secrets.token_hex(8)}"  # the page's own, once it says
+        self.joined = time.time()
+        self.presence_seen: dict[int, str] = {}
+        self.heartbeat: asyncio.Task | None = None
         # Room events come from this process's hub, in order: sent at once, or through
         # an outbox of our own when they must wait. The channel layer carries only
         # presence and voice signals.
@@ -264,9 +270,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if self.unfinished_send is not None:
                 self.unfinished_send.cancel()
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.channel_layer.group_send(self.group, {
-                "type": "room.presence", "user": self.user.pk, "present": False,
-                "sender": self.channel_name, "reply": True})
+            if self.heartbeat is not None:
+                self.heartbeat.cancel()
+                await self._announce(await presence.leave(self.session_id, self.tab))
 
     async def __call__(self, scope, receive, send):
         """Channels' consumer, with the room's cleanup guaranteed however it ends."""
@@ -329,10 +335,50 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def on_hello(self, message: dict) -> None:
         """A (re)connecting client: a fresh one gets the snapshot, a returning one the
         events it missed, or is told to reload when too far behind."""
-        if await self._catch_up(_int(message, "last_seq")):
-            await self.channel_layer.group_send(self.group, {
-                "type": "room.presence", "user": self.user.pk, "present": True,
-                "sender": self.channel_name, "reply": False})
+        last_seq = _int(message, "last_seq")
+        tab = self._tab_of(message)
+        if tab is not None and self.heartbeat is None:
+            self.tab, self.joined = tab
+        if await self._catch_up(last_seq) and self.heartbeat is None:
+            self.heartbeat = asyncio.get_running_loop().create_task(self._keep_present())
+
+    def _tab_of(self, message: dict) -> tuple[str, float] | None:
+        """The page's id and opening time, so a tab that reconnects stays the same tab:
+        of one person's tabs, the one opened last holds their voice."""
+        tab = message.get("tab")
+        if tab is None:
+            return None
+        if not isinstance(tab, str) or not TAB_ID.match(tab):
+            raise MessageError("invalid", "'tab' must be 8 to 40 letters, digits, '-' or '_'.")
+        opened_ms = _int(message, "opened_at", maximum=2**53)
+        # The person's own clock orders only the person's own tabs.
+        return f"{self.user.pk}:{tab}", min(opened_ms / 1000, time.time())
+
+    async def _keep_present(self) -> None:
+        """Renew this socket's presence until it leaves; whoever notices a change (a
+        join, or a crashed process's entries expiring) tells the room."""
+        while True:
+            try:
+                now = await presence.renew(self.session_id, self.tab, self.user.pk,
+                                           joined=self.joined)
+                if now != self.presence_seen:
+                    await self._announce(now)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis away for a moment: the next beat tries again
+                logger.warning("Room %s: presence not renewed", self.session_id,
+                               exc_info=True)
+            await asyncio.sleep(presence.heartbeat_seconds())
+
+    async def _announce(self, present: dict[int, str]) -> None:
+        self.presence_seen = present
+        await self.channel_layer.group_send(self.group, {
+            "type": "room.presence", "present": [[user, tab] for user, tab in present.items()]})
+
+    @property
+    def holds_voice(self) -> bool:
+        """This is the person's newest tab in the room: voice and recording are here."""
+        return self.presence_seen.get(self.user.pk) == self.tab
 
     async def on_resume(self, message: dict) -> None:
         """A connected client that saw a gap in the numbers asks for the events again."""
@@ -388,9 +434,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         data = validate_signal(message.get("data"))
         if not self.access.is_participant:
             raise MessageError("forbidden", "Observers are not in the call.")
+        if not self.holds_voice:
+            raise MessageError("voice_elsewhere", "Your voice is in your newer tab of this "
+                                                  "room; reload this one to bring it here.")
         await self.channel_layer.group_send(self.group, {
-            "type": "room.signal", "data": data, "user": self.user.pk,
-            "sender": self.channel_name})
+            "type": "room.signal", "data": data, "user": self.user.pk})
 
     async def on_ping(self, message: dict) -> None:
         await self.send_json({"type": "pong", "ref": message.get("ref")})
@@ -452,20 +500,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
 
     async def room_signal(self, event: dict) -> None:
-        if event["sender"] != self.channel_name and event["user"] != self.user.pk:
+        if event["user"] != self.user.pk and self.holds_voice:
             await self.send_json({"type": "signal", "from": event["user"],
                                   "data": event["data"]})
 
     async def room_presence(self, event: dict) -> None:
-        if event["sender"] == self.channel_name:
-            return
-        await self.send_json({"type": "presence", "user": event["user"],
-                              "present": event["present"]})
-        if event["present"] and not event["reply"]:
-            # Tell the newcomer who is already here.
-            await self.channel_layer.send(event["sender"], {
-                "type": "room.presence", "user": self.user.pk, "present": True,
-                "sender": self.channel_name, "reply": True})
+        """Who is here, per person, with the tab that holds each one's voice."""
+        self.presence_seen = {int(user): tab for user, tab in event["present"]}
+        await self.send_json({"type": "presence", "present": [
+            {"user": user, "tab": tab.partition(":")[2]}
+            for user, tab in self.presence_seen.items()]})
 
     async def room_revoke(self, event: dict) -> None:
         """An invitation to watch was withdrawn (a coach link ended): leave at once."""

@@ -10,6 +10,7 @@ sequence numbers still missing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -273,13 +274,30 @@ def _take_for_upload(round_: Round, user, role: str, key: str, started_ms: int |
                                          last_chunk_at=now)
     except IntegrityError:
         pass  # a concurrent upload of the same new take created it first
+    _end_other_takes(round_, user, key, now)
     return RecordingTake.objects.select_for_update().get(round=round_, speaker=user, key=key)
+
+
+def _end_other_takes(round_: Round, user, key: str, now: datetime) -> None:
+    """A person is recorded once: a new take (another tab, or this one after a reload)
+    ends their takes still open in the round at what has arrived, so no stretch of their
+    voice is recorded twice."""
+    open_takes = (RecordingTake.objects.select_for_update()
+                  .filter(round=round_, speaker=user, ended_at__isnull=True).exclude(key=key))
+    takes_remove(open_takes.filter(next_seq=0))
+    for take in open_takes.exclude(next_seq=0):
+        take.final_seq = take.next_seq - 1 if take.final_seq is None else take.final_seq
+        take.ended_at = now
+        take.save(update_fields=["final_seq", "ended_at"])
+        transaction.on_commit(functools.partial(queue_transcription, take.pk))
 
 
 def _check_place(take: RecordingTake, seq: int, size: int) -> None:
     if take.final_seq is not None and seq > take.final_seq:
-        raise RecordingError("out_of_range", f"Take {take.key} ended at chunk "
-                                             f"{take.final_seq}.")
+        raise RecordingError("take_ended", f"Take {take.key} ended at chunk "
+                                           f"{take.final_seq}: its recording stopped, or a "
+                                           "newer one of yours in this round took over.",
+                             409)
     if seq > take.next_seq + settings.RECORDING_MAX_AHEAD:
         raise RecordingError("out_of_range", f"Chunk {seq} is too far ahead: chunks from "
                                              f"{take.next_seq} are missing; send those first.")

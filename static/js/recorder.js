@@ -198,7 +198,7 @@ const recorder = {
   },
 
   async start() {
-    if (this.active || this.starting) return;
+    if (this.active || this.starting || !room.holdsVoice()) return;
     this.starting = true;
     try {
       const stream = await this.microphone();

@@ -3,6 +3,9 @@
 
 const config = JSON.parse(document.getElementById("room-config").textContent);
 const $ = (selector) => document.querySelector(selector);
+// This page's own id: a reconnecting socket is still this tab. Of one person's tabs, the
+// one opened last holds their voice and recording.
+const tab = { id: Math.random().toString(36).slice(2, 12) + Date.now().toString(36), openedAt: Date.now() };
 
 // --- socket ---------------------------------------------------------------------------
 
@@ -19,7 +22,7 @@ const socket = {
     this.ws.addEventListener("open", () => {
       this.backoff = 500;
       setStatus("Connected", true);
-      this.raw({ type: "hello", last_seq: this.lastSeq });
+      this.raw({ type: "hello", last_seq: this.lastSeq, tab: tab.id, opened_at: tab.openedAt });
       for (const message of this.queue.splice(0)) this.raw(message);
     });
     this.ws.addEventListener("message", (event) => this.receive(event.data));
@@ -257,14 +260,39 @@ socket.on("error", (message) => {
 
 // --- presence and voice ---------------------------------------------------------------
 
-const present = new Set();
+// A person is here while any of their tabs is. `voiceTabs` maps each present person to
+// the tab holding their voice: when the peer's changes, the call starts again with it.
+let voiceTabs = new Map();
+let voiceHere = null; // unknown until the first notice
+
 socket.on("presence", (message) => {
-  if (message.present) present.add(message.user);
-  else present.delete(message.user);
-  const names = [...present].map((id) => (config.people || {})[id] || "someone");
+  if (!Array.isArray(message.present)) return;
+  const now = new Map(message.present.map((entry) => [entry.user, entry.tab]));
+  const mine = now.get(config.userId);
+  if (mine !== undefined) {
+    const here = mine === tab.id;
+    if (voiceHere === true && !here) moveVoiceAway();
+    else if (voiceHere === false && here) location.reload(); // the newer tab closed
+    voiceHere = here;
+  }
+  const others = [...now.keys()].filter((id) => id !== config.userId);
+  const names = others.map((id) => (config.people || {})[id] || "someone");
   $("[data-presence]").textContent = names.length ? `here: ${names.join(", ")}` : "nobody else here yet";
-  if (message.present && voice) voice.peerArrived(message.user);
+  if (voice && voiceHere !== false) {
+    for (const id of others) if (voiceTabs.get(id) !== now.get(id)) voice.peerArrived(id);
+  }
+  voiceTabs = now;
 });
+
+const reclaim = $("[data-voice-reclaim]");
+if (reclaim) reclaim.addEventListener("click", () => location.reload());
+
+function moveVoiceAway() {
+  if (voice) voice.stop();
+  if (window.mockloopRecorder) window.mockloopRecorder.recorder.stop();
+  const notice = $("[data-voice-moved]");
+  if (notice) notice.hidden = false;
+}
 
 let voice = null;
 if (config.role !== "observer") voice = startVoice();
@@ -280,6 +308,7 @@ function startVoice() {
   let peerId = null;
   let negotiation = null;
   let watchdog = null;
+  let stopped = false; // this tab handed the voice to a newer one
   const myCall = Math.random().toString(36).slice(2) + Date.now().toString(36);
 
   function isCaller(userId) {
@@ -341,6 +370,7 @@ function startVoice() {
   const early = [];
 
   async function onSignal(message) {
+    if (stopped) return;
     if (!stream && !micSettled) {
       early.push(message); // the peer's offer can beat our own microphone prompt
       return;
@@ -406,12 +436,22 @@ function startVoice() {
   return {
     async peerArrived(userId) {
       await ready;
+      if (stopped) return;
       peerId = userId;
       if (isCaller(userId)) await call();
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(watchdog);
+      if (pc) pc.close();
+      pc = null;
+      if (stream) stream.getTracks().forEach((track) => track.stop());
+      state.textContent = "in your newer tab";
+      state.dataset.state = "moved";
     },
   };
 }
 
 // Other modules of the page (the recorder) listen on the same socket.
-window.mockloopRoom = { socket, config };
+window.mockloopRoom = { socket, config, holdsVoice: () => voiceHere !== false };
 socket.connect();

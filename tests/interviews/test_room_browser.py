@@ -125,3 +125,36 @@ def test_two_peers_share_hints_drawing_timer_and_voice(browser, live_server_url,
     boss.context.close()
     seeker.context.close()
     assert not foreign, f"the room requested non-local hosts: {foreign}"
+
+
+def test_one_person_in_two_tabs_is_one_person_with_one_voice(browser, live_server_url,
+                                                             room_session):
+    """The newer tab takes the voice (the older says so and stops); the peer sees one
+    person throughout; closing the newer tab brings the voice back to the older."""
+    session = room_session
+    round_one = session.rounds.get(number=1)
+    interviewer = round_one.interviewer.username
+    seeker_name = round_one.candidate.username
+    foreign: list[str] = []
+    first = open_room(browser, live_server_url, interviewer, session, foreign)
+    seeker = open_room(browser, live_server_url, seeker_name, session, foreign)
+    for page in (first, seeker):
+        page.wait_for_selector("[data-voice-state][data-state=connected]", timeout=40_000)
+
+    second = first.context.new_page()  # the same browser, so the same signed-in person
+    second.goto(f"/mocks/session/{session.pk}/room/")
+    second.wait_for_selector("[data-connection].connected")
+    first.wait_for_selector("[data-testid=voice-moved]:visible", timeout=10_000)
+    assert first.get_attribute("[data-voice-state]", "data-state") == "moved"
+    for page in (second, seeker):
+        page.wait_for_selector("[data-voice-state][data-state=connected]", timeout=40_000)
+    assert seeker.inner_text("[data-presence]") == f"here: {interviewer}"
+    assert interviewer not in first.inner_text("[data-presence]")  # not itself
+
+    second.close()
+    # The older tab takes the voice back (it reloads to start it) and the call resumes.
+    first.wait_for_selector("[data-testid=voice-moved]", state="hidden", timeout=20_000)
+    for page in (first, seeker):
+        page.wait_for_selector("[data-voice-state][data-state=connected]", timeout=40_000)
+    assert seeker.inner_text("[data-presence]") == f"here: {interviewer}"
+    assert not foreign

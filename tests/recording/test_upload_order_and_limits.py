@@ -84,3 +84,23 @@ def test_a_take_without_its_header_fails_alone_with_a_clear_message(recording_ro
     assert whole.error == ""
     page = interviewer.get(f"/mocks/round/{recording_round.pk}/transcript/").content.decode()
     assert "never arrived" in page and "KeyError" not in page
+
+
+def test_a_new_take_ends_the_persons_open_take(recording_round, chunks):
+    """A second tab (or a reload) starts a new take: the person's open take ends at what
+    arrived, its late chunks are refused with a reason, and the peer's take is untouched."""
+    candidate = client_for(Client, recording_round.candidate)
+    interviewer = client_for(Client, recording_round.interviewer)
+    for seq in range(3):
+        put_chunk(candidate, recording_round, "first-tab", seq, chunks[seq])
+    put_chunk(interviewer, recording_round, "peer-take", 0, chunks[0])
+    assert put_chunk(candidate, recording_round, "second-tab", 0, chunks[0]).status_code == 201
+
+    first = RecordingTake.objects.get(key="first-tab")
+    assert (first.final_seq, first.ended_at is not None) == (2, True)
+    late = put_chunk(candidate, recording_round, "first-tab", 3, chunks[3])
+    assert late.status_code == 409
+    assert late.json()["error"]["code"] == "take_ended"
+    assert "newer one of yours" in late.json()["error"]["message"]
+    assert RecordingTake.objects.get(key="peer-take").ended_at is None
+    assert RecordingTake.objects.get(key="second-tab").ended_at is None

@@ -1,5 +1,5 @@
 // Recording in the room: consent, a visible indicator, this browser's microphone recorded
-// in 3-second chunks and uploaded in order (queued while offline, resent on reconnect),
+// in one-second chunks and uploaded in order (queued while offline, resent on reconnect),
 // and the live transcript of both speakers from the room's event log.
 
 const room = window.mockloopRoom;
@@ -9,7 +9,9 @@ const roundId = Number((bar || liveList).dataset.roundId);
 const role = room.config.role;
 const isParticipant = role === "interviewer" || role === "candidate";
 const csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-const TIMESLICE_MS = 3000;
+// A closed tab loses at most the chunk being recorded.
+const TIMESLICE_MS = 1000;
+const KEEPALIVE_BUDGET = 60000; // bytes a browser carries on after the page is gone
 const $in = (selector) => (bar ? bar.querySelector(selector) : null);
 
 function stamp(seconds) {
@@ -175,17 +177,35 @@ async function sha256(buffer) {
 }
 
 async function send(item) {
+  return put(item, await sha256(item.buffer));
+}
+
+function put(item, digest) {
   const headers = {
     "Content-Type": "audio/webm", "X-CSRFToken": csrf,
     "X-Recording-Started": String(item.startedAt), "X-Client-Time": String(Date.now()),
   };
   if (item.final) headers["X-Final"] = "1";
-  const digest = await sha256(item.buffer);
   if (digest) headers["X-Content-SHA256"] = digest;
   return fetch(`/api/rounds/${roundId}/recording/${item.key}/${item.seq}/`, {
     method: "PUT", credentials: "same-origin", headers, body: item.buffer,
-    keepalive: item.buffer.byteLength < 60000, // survives leaving the page
+    keepalive: item.buffer.byteLength < KEEPALIVE_BUDGET, // survives leaving the page
   });
+}
+
+// The page is going away (tab closed, navigated off): everything queued is sent now, all
+// at once and without the checksum (hashing waits for a task the page will not get), and
+// the take's last chunk again marked final, so the server ends the take and transcribes
+// it to its last word. The server stores each chunk once and orders them itself.
+function flushOnLeave(take) {
+  let budget = KEEPALIVE_BUDGET;
+  const items = uploads.queue.filter((item) => item.buffer);
+  if (take && take.lastReady) items.push({ ...take.lastReady, final: true });
+  for (const item of items) {
+    budget -= item.buffer.byteLength;
+    if (budget < 0) break; // the rest waits for the server's idle sweep to end the take
+    put(item, "").catch(() => {});
+  }
 }
 
 const recorder = {
@@ -217,6 +237,7 @@ const recorder = {
         take.last = item;
         item.ready = event.data.arrayBuffer().then((buffer) => {
           item.buffer = buffer;
+          if (!take.lastReady || take.lastReady.seq < item.seq) take.lastReady = item;
           uploads.push(item);
         });
       });
@@ -256,7 +277,18 @@ for (const type of ["event:round", "reload"]) {
     setTimeout(wait, 300);
   });
 }
-window.addEventListener("pagehide", () => recorder.stop());
+window.addEventListener("pagehide", () => {
+  const take = recorder.active;
+  recorder.stop();
+  flushOnLeave(take);
+});
+// A hidden tab may be frozen or discarded without a pagehide: hand over what is recorded.
+document.addEventListener("visibilitychange", () => {
+  const take = recorder.active;
+  if (document.visibilityState === "hidden" && take && take.recorder.state === "recording") {
+    take.recorder.requestData();
+  }
+});
 
 async function loadState() {
   const response = await fetch(`/api/rounds/${roundId}/recording/`, { credentials: "same-origin" });

@@ -259,11 +259,14 @@ MOCK_BOOKING_HORIZON_DAYS = env_int("MOCK_BOOKING_HORIZON_DAYS", 60)
 NO_SHOW_PAUSE_AFTER = env_int("NO_SHOW_PAUSE_AFTER", 2)  # confirmed no-shows in 30 days
 NO_SHOW_PAUSE_DAYS = env_int("NO_SHOW_PAUSE_DAYS", 14)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# How often the sweep ends quiet takes and requeues takes left behind.
+RECORDING_SWEEP_SECONDS = env_float("RECORDING_SWEEP_SECONDS", 5.0)
 CELERY_BEAT_SCHEDULE = {
     "match-open-requests": {"task": "interviews.match_open_requests", "schedule": 300.0},
     "send-due-reminders": {"task": "interviews.send_due_reminders", "schedule": 60.0},
     "send-reattempt-reminders": {"task": "scoring.send_reattempt_reminders", "schedule": 900.0},
-    "sweep-recordings": {"task": "interviews.sweep_recordings", "schedule": 60.0},
+    "sweep-recordings": {"task": "interviews.sweep_recordings",
+                         "schedule": RECORDING_SWEEP_SECONDS},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -303,6 +306,12 @@ TRANSCRIBE_MIN_PENDING_SECONDS = env_float("TRANSCRIBE_MIN_PENDING_SECONDS", 4.0
 TRANSCRIBE_MAX_WINDOW_SECONDS = env_float("TRANSCRIBE_MAX_WINDOW_SECONDS", 120.0)
 # The worker thread that transcribes runs at this niceness, so live rooms keep their latency.
 TRANSCRIBE_NICE = env_int("TRANSCRIBE_NICE", 10)
+# A run holds its take for this long and renews the hold every third of it while alive,
+# so a killed worker's take is free again within this time.
+TRANSCRIBE_LEASE_SECONDS = env_float("TRANSCRIBE_LEASE_SECONDS", 15.0)
+# A queued run no worker has started after this long is queued again (its message may
+# have gone with a killed worker).
+TRANSCRIBE_REQUEUE_SECONDS = env_float("TRANSCRIBE_REQUEUE_SECONDS", 15.0)
 TRANSCRIBE_QUEUE = env_str("TRANSCRIBE_QUEUE", "transcribe")
 # Where a worker keeps its local copy of each track (rebuilt from storage when missing).
 TRANSCRIBE_SCRATCH_DIR = Path(env_str("TRANSCRIBE_SCRATCH_DIR", str(VAR_DIR / "transcribe")))

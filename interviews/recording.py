@@ -446,8 +446,18 @@ def take_status(take: RecordingTake) -> dict:
             "transcribed_seconds": round(take.transcribed_seconds, 2)}
 
 
-def transcript_progress(takes: list[RecordingTake]) -> dict:
-    """How far transcription has got: `state` is none, running, complete or failed."""
+def waiting_for_worker(take: RecordingTake, now: datetime) -> bool:
+    """Audio is queued for transcription and no worker has held the take for a while:
+    every transcription worker is busy, stopped or gone."""
+    since = timedelta(seconds=settings.TRANSCRIBE_LEASE_SECONDS)
+    return (take.queued_at is not None and take.queued_at < now - since
+            and (take.lease_until is None or take.lease_until < now))
+
+
+def transcript_progress(takes: list[RecordingTake], *, now: datetime | None = None) -> dict:
+    """How far transcription has got: `state` is none, running, complete or failed;
+    `waiting_since` is set while audio waits for a transcription worker."""
+    now = now or timezone.now()
     received = sum(t.received_seconds for t in takes)
     transcribed = sum(min(t.transcribed_seconds, t.received_seconds) if not t.is_complete
                       else t.received_seconds for t in takes)
@@ -462,7 +472,9 @@ def transcript_progress(takes: list[RecordingTake]) -> dict:
         state = "failed"
     else:
         state = "complete"
-    return {"state": state, "received_seconds": round(received, 1),
+    waiting = [t.queued_at for t in working if not t.is_complete and waiting_for_worker(t, now)]
+    return {"state": state, "waiting_since": min(waiting) if waiting else None,
+            "received_seconds": round(received, 1),
             "transcribed_seconds": round(transcribed, 1),
             "percent": 100 if state == "complete" or not received
             else min(99, int(100 * transcribed / received)),

@@ -1,6 +1,8 @@
 """Transcribing takes with faster-whisper as their audio arrives.
 
-A run claims a take (a lease set by a conditional UPDATE), brings the worker's local
+A run claims a take (a short lease set by a conditional UPDATE and renewed by a
+heartbeat thread while the run is alive, so a killed worker's take is free again within
+TRANSCRIBE_LEASE_SECONDS), brings the worker's local
 copy of the stream up to date from storage, decodes what is not yet transcribed and
 transcribes it up to a cut, then commits the segments and the new position together.
 
@@ -28,7 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -39,8 +41,6 @@ from interviews.webm import StreamCheck
 logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
-LEASE = timedelta(minutes=10)
-LOST_TASK_AFTER = timedelta(minutes=2)  # a queued run that never started
 END_GUARD_SECONDS = 1.0  # a pause must end this far before the newest audio to cut in it
 FORCED_CUT_BACKOFF_SECONDS = 3.0
 PREROLL_SECONDS = 0.5  # decode from a little earlier so the Opus decoder has settled
@@ -332,7 +332,8 @@ def take_transcribe(take_id: int) -> int:
     stored = 0
     RecordingTake.objects.filter(pk=take_id).update(queued_at=None)
     while True:
-        if not _claim(take_id):
+        lease = Lease.claim(take_id)
+        if lease is None:
             return stored
         try:
             while True:
@@ -345,7 +346,7 @@ def take_transcribe(take_id: int) -> int:
             _record_failure(take_id, exc)
             raise
         finally:
-            _release(take_id)
+            lease.release()
         if _progress_marker(take_id) == seen:
             return stored
 
@@ -353,15 +354,57 @@ def take_transcribe(take_id: int) -> int:
 NO_HEADER = ("the recording's first chunk, which carries its header, never arrived: "
              "nothing of this take can be played or transcribed")
 
-def _claim(take_id: int) -> bool:
-    now = timezone.now()
-    return bool(RecordingTake.objects.filter(pk=take_id)
-                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-                .update(lease_until=now + LEASE))
+class Lease:
+    """A run's hold on a take: short, renewed every third of its length by a thread
+    while the run is alive. The hold's expiry time is its token: a renewal or release
+    only touches the hold this run set, never one a later run took after it expired."""
 
+    def __init__(self, take_id: int, until):
+        self.take_id, self.until = take_id, until
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._keep, daemon=True,
+                                       name=f"lease-take-{take_id}")
+        self.thread.start()
 
-def _release(take_id: int) -> None:
-    RecordingTake.objects.filter(pk=take_id).update(lease_until=None)
+    @staticmethod
+    def length() -> timedelta:
+        return timedelta(seconds=settings.TRANSCRIBE_LEASE_SECONDS)
+
+    @classmethod
+    def claim(cls, take_id: int) -> Lease | None:
+        now = timezone.now()
+        until = now + cls.length()
+        claimed = (RecordingTake.objects.filter(pk=take_id)
+                   .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+                   .update(lease_until=until))
+        return cls(take_id, until) if claimed else None
+
+    def _keep(self) -> None:
+        try:
+            while not self.stopped.wait(settings.TRANSCRIBE_LEASE_SECONDS / 3):
+                try:
+                    self._renew()
+                except Exception:  # the database away for a moment: try at the next beat
+                    logger.warning("could not renew the lease on take %s", self.take_id,
+                                   exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _renew(self) -> None:
+        with self.lock:
+            if self.stopped.is_set():
+                return
+            renewed = timezone.now() + self.length()
+            if RecordingTake.objects.filter(pk=self.take_id, lease_until=self.until
+                                            ).update(lease_until=renewed):
+                self.until = renewed
+
+    def release(self) -> None:
+        self.stopped.set()
+        with self.lock:
+            RecordingTake.objects.filter(pk=self.take_id, lease_until=self.until
+                                         ).update(lease_until=None)
 
 
 def _progress_marker(take_id: int) -> tuple:
@@ -506,7 +549,8 @@ def takes_needing_work() -> list[int]:
     now = timezone.now()
     return list(RecordingTake.objects.filter(transcribed_at__isnull=True, error="")
                 .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-                .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - LOST_TASK_AFTER))
+                .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - timedelta(
+                    seconds=settings.TRANSCRIBE_REQUEUE_SECONDS)))
                 .filter(Q(ended_at__isnull=False) |
                         Q(received_seconds__gte=F("transcribed_seconds")
                           + settings.TRANSCRIBE_MIN_PENDING_SECONDS))

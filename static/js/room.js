@@ -452,6 +452,33 @@ function startVoice() {
   };
 }
 
+// --- layout ---------------------------------------------------------------------------
+
+// The side panel folds away so the whiteboard can take the whole width; the choice is
+// remembered for the next room.
+const layout = $("[data-room-layout]");
+const panelToggle = $("[data-panel-toggle]");
+function showPanel(open) {
+  layout.dataset.panel = open ? "open" : "closed";
+  panelToggle.setAttribute("aria-expanded", String(open));
+  panelToggle.textContent = open ? "Hide side panel" : "Show side panel";
+  try {
+    localStorage.setItem("mockloop.roomPanel", open ? "open" : "closed");
+  } catch {
+    // storage refused (private mode): the choice lasts for this page only
+  }
+}
+if (layout && panelToggle) {
+  let saved = null;
+  try {
+    saved = localStorage.getItem("mockloop.roomPanel");
+  } catch {
+    saved = null;
+  }
+  if (saved === "closed") showPanel(false);
+  panelToggle.addEventListener("click", () => showPanel(layout.dataset.panel !== "open"));
+}
+
 // Other modules of the page (the recorder) listen on the same socket.
 window.mockloopRoom = { socket, config, holdsVoice: () => voiceHere !== false };
 socket.connect();

@@ -18,6 +18,10 @@ from typing import Any
 
 import yaml
 
+# libyaml's parser where PyYAML was built with it (its wheels are): the same safe loading,
+# several times faster than the pure-Python one.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 BANK_DIR = Path(__file__).resolve().parent / "bank"
 
 ALTITUDES = ("junior", "senior", "staff", "principal")
@@ -179,7 +183,7 @@ class _Checker:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"

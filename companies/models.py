@@ -170,8 +170,7 @@ class Question(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.level_tags = as_tags(self.levels)
-        self.topic_tags = as_tags(self.topics)
+        self.refresh_tags()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "level_tags", "topic_tags"}
@@ -179,6 +178,12 @@ class Question(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("companies:question", args=[self.slug])
+
+    def refresh_tags(self) -> None:
+        """The searchable copies of the levels and topics (saving does it; a bulk write
+        calls it itself)."""
+        self.level_tags = as_tags(self.levels)
+        self.topic_tags = as_tags(self.topics)
 
     @property
     def is_drill(self) -> bool:

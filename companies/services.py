@@ -120,22 +120,39 @@ QUESTION_FIELDS = (
 
 def _upsert_questions(bank: Bank, companies: dict[str, Company], tracks: dict[str, RoleTrack],
                       report: LoadReport) -> dict[str, Question]:
-    questions = {}
+    """One insert-or-update for every question, then their links, in bulk: the suite
+    loads the bank for hundreds of tests."""
+    existing = set(Question.objects.values_list("slug", flat=True))
+    rows = []
     for item in bank.questions:
         answer = item["answer"] or {}
-        defaults = {name: item[name] for name in QUESTION_FIELDS}
-        defaults.update(
-            answer_value=answer.get("value"),
-            answer_unit=answer.get("unit", ""),
-            answer_tolerance_pct=answer.get("tolerance_pct"),
-        )
-        question, created = Question.objects.update_or_create(slug=item["slug"],
-                                                              defaults=defaults)
-        question.companies.set([companies[s] for s in item["companies"]])
-        question.role_tracks.set([tracks[s] for s in item["role_tracks"]])
-        questions[question.slug] = question
-        report.count("questions", created)
+        question = Question(slug=item["slug"], **{name: item[name] for name in QUESTION_FIELDS},
+                            answer_value=answer.get("value"),
+                            answer_unit=answer.get("unit", ""),
+                            answer_tolerance_pct=answer.get("tolerance_pct"))
+        question.refresh_tags()
+        rows.append(question)
+        report.count("questions", item["slug"] not in existing)
+    Question.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["slug"],
+        update_fields=[*QUESTION_FIELDS, "answer_value", "answer_unit",
+                       "answer_tolerance_pct", "level_tags", "topic_tags", "updated_at"])
+    questions = Question.objects.in_bulk([row.slug for row in rows], field_name="slug")
+    _replace_links(Question.companies.through, "company_id", {
+        questions[item["slug"]].pk: [companies[s].pk for s in item["companies"]]
+        for item in bank.questions})
+    _replace_links(Question.role_tracks.through, "roletrack_id", {
+        questions[item["slug"]].pk: [tracks[s].pk for s in item["role_tracks"]]
+        for item in bank.questions})
     return questions
+
+
+def _replace_links(through, target: str, links: dict[int, list[int]]) -> None:
+    """Set each question's many-to-many links to exactly `links[question_id]`."""
+    through.objects.filter(question_id__in=links).delete()
+    through.objects.bulk_create(through(question_id=question_id, **{target: target_id})
+                                for question_id, targets in links.items()
+                                for target_id in targets)
 
 
 def _link_signature_questions(bank: Bank, companies: dict[str, Company],

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from companies.bank_schema import ALTITUDES
+from companies.bank_schema import ALTITUDES, SAFE_LOADER
 from companies.models import Company, Question
 from scoring import services
 from scoring.models import Example, ExampleLine
@@ -52,7 +52,7 @@ def _fail(path: Path, where: str, message: str):
 
 def parse_file(path: Path) -> ParsedExample:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ExampleError(f"{path.name}: not valid YAML ({exc})") from None
     if not isinstance(raw, dict):

@@ -108,3 +108,53 @@ def test_sign_up_by_keyboard_alone(open_page):
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/signup/" not in url)
     assert "username" in filled
+
+
+def tab_through(page, stops: int = 120) -> list[dict]:
+    """Press Tab `stops` times from the top of the page; what took the focus each time
+    and whether the focus showed."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    seen = []
+    for _ in range(stops):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate("""() => {
+            const e = document.activeElement;
+            const style = getComputedStyle(e);
+            const text = (e.textContent || e.name || e.id || "").trim().slice(0, 40);
+            return {tag: e.tagName, text,
+                    attrs: [...e.attributes].map((a) => a.name).join(" "),
+                    inBoard: !!e.closest("[data-whiteboard]"),
+                    shown: (style.outlineStyle !== "none" && style.outlineWidth !== "0px")
+                           || style.boxShadow !== "none"}; }"""))
+    return seen
+
+
+def test_the_rooms_controls_by_keyboard_with_visible_focus(open_page, room_session):  # noqa: F811
+    round_one = room_session.rounds.get(number=1)
+    page = open_page(round_one.interviewer.username,
+                     f"/mocks/session/{room_session.pk}/room/", "[data-connection].connected")
+    page.wait_for_function("() => window.mockloopBoard !== undefined")
+    stops = [stop for stop in tab_through(page) if not stop["inBoard"]]
+    unseen = [stop for stop in stops if not stop["shown"] and stop["tag"] != "BODY"]
+    assert not unseen, unseen
+    reached = " ".join(stop["attrs"] for stop in stops)
+    for control in ("data-mute", "data-rec-agree", "data-panel-toggle", "data-clock",
+                    "data-reveal", "data-notes"):
+        assert control in reached, f"{control} is not reachable with Tab"
+    # And they act from the keyboard: the clock starts with Enter.
+    page.focus("[data-clock=start]")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.querySelector('[data-running]')"
+                           ".textContent.includes('paused')")
+
+
+def test_booking_grading_and_progress_show_the_focus(open_page, graded_round):  # noqa: F811
+    round_ = graded_round
+    for username, path in ((round_.candidate.username, "/mocks/request/new/"),
+                           (round_.interviewer.username, f"/grading/round/{round_.pk}/grade/"),
+                           (round_.candidate.username, "/coaching/progress/")):
+        page = open_page(username, path, "main")
+        stops = tab_through(page, stops=60)
+        unseen = [stop for stop in stops if not stop["shown"] and stop["tag"] != "BODY"]
+        assert not unseen, (path, unseen)
+        assert any(stop["tag"] in ("INPUT", "SELECT", "BUTTON", "TEXTAREA") for stop in stops)

@@ -158,3 +158,45 @@ def test_one_person_in_two_tabs_is_one_person_with_one_voice(browser, live_serve
         page.wait_for_selector("[data-voice-state][data-state=connected]", timeout=40_000)
     assert seeker.inner_text("[data-presence]") == f"here: {interviewer}"
     assert not foreign
+
+
+def test_the_interviewer_ends_the_round_early_and_both_can_grade(browser, live_server_url,
+                                                                 room_session):
+    """Before the end the grade form says when grading opens; the interviewer ends the
+    round from the room (after a confirmation), both are told, and both can grade."""
+    session = room_session
+    round_one = session.rounds.get(number=1)
+    foreign: list[str] = []
+    boss = open_room(browser, live_server_url, round_one.interviewer.username, session,
+                     foreign)
+    seeker = open_room(browser, live_server_url, round_one.candidate.username, session,
+                       foreign)
+    grade_page = seeker.context.new_page()
+    grade_page.goto(f"/grading/round/{round_one.pk}/grade/")
+    assert "self-grade opens once the round has started (at" in grade_page.inner_text("main")
+
+    boss.locator("[data-clock='start']").click()
+    seeker.wait_for_function("() => !document.querySelector('[data-running]')"
+                             ".textContent.includes('paused')")
+    grade_page.goto(f"/grading/round/{round_one.pk}/grade/")
+    assert "Grading opens when the round ends, at" in grade_page.inner_text(
+        "[data-testid=grading-opens]")
+    grade_page.close()
+    boss.once("dialog", lambda dialog: dialog.dismiss())  # thought better of it
+    boss.locator("[data-clock='end_round']").click()
+    boss.wait_for_timeout(500)
+    assert seeker.locator("[data-testid=round-ended]").is_hidden()
+
+    messages = []
+    boss.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    boss.locator("[data-clock='end_round']").click()
+    assert "Grading opens at once" in messages[0]
+    for page in (boss, seeker):
+        page.wait_for_selector("[data-testid=round-ended]:visible", timeout=10_000)
+    seeker.locator("[data-testid=round-ended] a").click()
+    seeker.wait_for_url(f"**/grading/round/{round_one.pk}/grade/")
+    assert seeker.locator("[data-testid=submit-grade]").is_visible()
+    boss.locator("[data-testid=round-ended] a").click()
+    boss.wait_for_url(f"**/grading/round/{round_one.pk}/grade/")
+    assert boss.locator("[data-testid=submit-grade]").is_visible()
+    assert not foreign

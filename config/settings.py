@@ -2,7 +2,7 @@
 
 With no environment at all the site runs on SQLite, an in-process channel layer and
 an in-process Celery worker. DATABASE_URL and REDIS_URL switch to PostgreSQL and
-Redis for a multi-process deployment (see README).
+Redis for a multi-process deployment (see docs/deploy.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Load the example reports (`scoring/examples/*.yaml`): transcripts with reference notes.
 
-The file format is described in the README's "Grading" section. Files are read and checked
+The file format is described in docs/content.md. Files are read and checked
 first, then written in one transaction, so a bad file changes nothing.
 """
 

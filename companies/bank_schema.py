@@ -33,9 +33,10 @@ QUESTION_TYPES = ("design", "debug", "drill", "oncall", "concept", "coding", "be
 DIFFICULTIES = ("easy", "medium", "hard")
 
 # Each collection is one kind of item in the source documents, with the count the
-# documents hold; the loader refuses a bank whose counts differ.
+# documents hold; the loader refuses a bank whose counts differ. The 14 company profiles
+# give 15 signature prompts: Cursor / Replit gives one for each.
 COLLECTIONS = {
-    "company-signature": 14,
+    "company-signature": 15,
     "openai-mle": 10,
     "design-challenge": 4,
     "debug-war-room": 4,
@@ -288,18 +289,33 @@ def _constraints(check: _Checker, raw: Any) -> list[dict]:
 
 
 def _answer(check: _Checker, raw: Any, question_type: str) -> dict | None:
+    """A drill's number and what counts as right: a relative tolerance around it, or an
+    absolute range (min, max) where a tolerance would also pass nonsense such as 0."""
     if question_type != "drill":
         if raw is not None:
             check.fail("answer", "only capacity drills (type: drill) carry a numeric answer")
         return None
     if not isinstance(raw, dict):
-        check.fail("answer", "a drill needs {value, unit, tolerance_pct}")
-    check.only_keys(raw, {"value", "unit", "tolerance_pct"}, "answer")
-    return {
+        check.fail("answer", "a drill needs {value, unit} and tolerance_pct or min and max")
+    check.only_keys(raw, {"value", "unit", "tolerance_pct", "min", "max"}, "answer")
+    answer: dict[str, Any] = {
         "value": float(check.number(raw, "value", minimum=-1e18, maximum=1e18)),
         "unit": check.text(raw, "unit", max_length=60),
-        "tolerance_pct": float(check.number(raw, "tolerance_pct", minimum=0.1, maximum=100)),
+        "tolerance_pct": None, "min": None, "max": None,
     }
+    has_range = "min" in raw or "max" in raw
+    if has_range == ("tolerance_pct" in raw):
+        check.fail("answer", "give either tolerance_pct or an absolute range (min and max)")
+    if not has_range:
+        answer["tolerance_pct"] = float(
+            check.number(raw, "tolerance_pct", minimum=0.1, maximum=100))
+        return answer
+    answer["min"] = float(check.number(raw, "min", minimum=-1e18, maximum=1e18))
+    answer["max"] = float(check.number(raw, "max", minimum=-1e18, maximum=1e18))
+    if not answer["min"] <= answer["value"] <= answer["max"]:
+        check.fail("answer", f"the range {answer['min']}..{answer['max']} must hold the "
+                             f"answer {answer['value']}")
+    return answer
 
 
 def _question_file(path: Path, company_slugs: set[str]) -> list[dict]:
@@ -362,14 +378,16 @@ def _ladder(check: _Checker, raw: Any, *, generic: bool) -> list[dict]:
         where = f"ladder[{index}]"
         if not isinstance(level, dict):
             check.fail(where, "must be {name, altitude, note}")
-        check.only_keys(level, {"name", "altitude", "note"}, where)
+        check.only_keys(level, {"name", "title", "altitude", "note", "ours", "reason"}, where)
         sub = _Checker(check.path, check.item)
         name = sub.text(level, "name", max_length=40)
         altitude = level.get("altitude")
         if altitude not in ALTITUDES:
             check.fail(f"{where}.altitude", f"'{altitude}' is not one of {list(ALTITUDES)}")
         ladder.append({"name": name, "altitude": altitude,
-                       "note": sub.text(level, "note", required=False, max_length=200)})
+                       "title": sub.text(level, "title", required=False, max_length=60),
+                       "note": sub.text(level, "note", required=False, max_length=200),
+                       **_ours(check, level, where)})
     ranks = [ALTITUDES.index(level["altitude"]) for level in ladder]
     if ranks != sorted(ranks):
         check.fail("ladder", "levels must go from the lowest altitude to the highest")
@@ -379,17 +397,36 @@ def _ladder(check: _Checker, raw: Any, *, generic: bool) -> list[dict]:
     return ladder
 
 
+def _ours(check: _Checker, level: dict, where: str) -> dict:
+    """A rung the documents do not give is marked `ours: true` with the reason we added
+    it; the company page shows it as added by Mockloop."""
+    ours = level.get("ours", False)
+    if not isinstance(ours, bool):
+        check.fail(f"{where}.ours", "must be true or false")
+    reason = _Checker(check.path, check.item).text(level, "reason", required=False,
+                                                   max_length=200)
+    if ours and not reason:
+        check.fail(f"{where}.reason", "is required for a rung marked ours: why we added it")
+    if reason and not ours:
+        check.fail(f"{where}.reason", "only a rung marked ours: true carries a reason")
+    return {"ours": ours, "reason": reason}
+
+
 def _level_delta(check: _Checker, raw: Any, ladder: list[dict]) -> dict | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
         check.fail("level_delta", "must be {lower, upper, text}")
-    check.only_keys(raw, {"lower", "upper", "text"}, "level_delta")
+    check.only_keys(raw, {"lower", "upper", "text", "note"}, "level_delta")
     names = {level["name"] for level in ladder}
     delta = {k: check.text(raw, k) for k in ("lower", "upper", "text")}
+    # The documents sometimes contrast two answers under labels that are not rungs of
+    # the company's ladder (Netflix's SE and SSE); the note must then say so.
+    delta["note"] = check.text(raw, "note", required=False)
     for k in ("lower", "upper"):
-        if delta[k] not in names:
-            check.fail(f"level_delta.{k}", f"'{delta[k]}' is not a level of the ladder")
+        if delta[k] not in names and not delta["note"]:
+            check.fail(f"level_delta.{k}", f"'{delta[k]}' is not a level of the ladder; "
+                                           "a note must say what the label stands for")
     return delta
 
 
@@ -467,16 +504,22 @@ def _self_grade(path: Path) -> list[dict]:
 
 
 def _phases(path: Path) -> dict:
+    """The phase plans of the room's timer. A plan that says it `follows` a documented
+    timing table must give each phase of the table at least its documented minimum and
+    at most its maximum, unless the plan lists the phase as `shortened` with a reason;
+    a plan that shortens anything must say so in its `note`."""
     raw = _read_yaml(path)
     check = _Checker(path, "file")
     if not isinstance(raw, dict) or not isinstance(raw.get("plans"), list):
         check.fail("plans", "must list phase plans")
+    check.only_keys(raw, {"timings", "plans"})
+    timings = _timings(check, raw.get("timings") or {})
     plans = []
     for plan in raw["plans"]:
         sub = _Checker(path, str(plan.get("slug", "?")) if isinstance(plan, dict) else "?")
         if not isinstance(plan, dict):
             sub.fail("item", "must be a mapping")
-        sub.only_keys(plan, {"slug", "name", "phases"})
+        sub.only_keys(plan, {"slug", "name", "follows", "note", "shortened", "phases"})
         phases = []
         for index, phase in enumerate(plan.get("phases") or []):
             where = f"phases[{index}]"
@@ -491,8 +534,75 @@ def _phases(path: Path) -> dict:
             })
         if not phases:
             sub.fail("phases", "must not be empty")
-        plans.append({"slug": sub.slug(plan), "name": sub.text(plan, "name"), "phases": phases})
-    return {"plans": plans}
+        result = {"slug": sub.slug(plan), "name": sub.text(plan, "name"),
+                  "note": sub.text(plan, "note", required=False), "phases": phases}
+        follows = plan.get("follows")
+        if follows is not None:
+            if follows not in timings:
+                sub.fail("follows", f"'{follows}' is not one of the timings {sorted(timings)}")
+            result["follows"] = follows
+            _check_plan_timing(sub, plan, phases, timings[follows])
+        elif plan.get("shortened"):
+            sub.fail("shortened", "only a plan that follows a documented timing shortens it")
+        plans.append(result)
+    return {"timings": timings, "plans": plans}
+
+
+def _timings(check: _Checker, raw: Any) -> dict:
+    """{name: {phase key: {min, max}}}: minute ranges the documents give per phase."""
+    if not isinstance(raw, dict):
+        check.fail("timings", "must map a timing's name to its phases' minute ranges")
+    timings = {}
+    for name, ranges in raw.items():
+        if not isinstance(ranges, dict) or not ranges:
+            check.fail(f"timings.{name}", "must map phase keys to {min, max}")
+        timing = {}
+        for key, bounds in ranges.items():
+            where = f"timings.{name}.{key}"
+            if not isinstance(bounds, dict) or set(bounds) != {"min", "max"}:
+                check.fail(where, "must be {min, max} in minutes")
+            sub = _Checker(check.path, where)
+            low = sub.number(bounds, "min", minimum=1, maximum=60, integer=True)
+            high = sub.number(bounds, "max", minimum=low, maximum=60, integer=True)
+            timing[key] = {"min": low, "max": high}
+        timings[name] = timing
+    return timings
+
+
+def _check_plan_timing(check: _Checker, plan: dict, phases: list[dict],
+                       timing: dict) -> None:
+    raw = plan.get("shortened") or []
+    if not isinstance(raw, list):
+        check.fail("shortened", "must list {phase, reason}")
+    minutes = {phase["key"]: phase["minutes"] for phase in phases}
+    reasons = {}
+    for index, entry in enumerate(raw):
+        where = f"shortened[{index}]"
+        if not isinstance(entry, dict) or set(entry) != {"phase", "reason"}:
+            check.fail(where, "must be {phase, reason}")
+        key = entry["phase"]
+        if key not in timing or key not in minutes:
+            check.fail(where, f"'{key}' is not a documented phase of this plan")
+        if minutes[key] >= timing[key]["min"]:
+            check.fail(where, f"'{key}' has {minutes[key]} minutes, not below its documented "
+                              f"minimum of {timing[key]['min']}: it is not shortened")
+        reasons[key] = _Checker(check.path, check.item).text(entry, "reason")
+    for key, bounds in timing.items():
+        if key not in minutes:
+            check.fail("phases", f"lacks the documented phase '{key}'")
+        if minutes[key] > bounds["max"]:
+            check.fail("phases", f"'{key}' has {minutes[key]} minutes, above the documented "
+                                 f"{bounds['min']}-{bounds['max']}")
+        if minutes[key] < bounds["min"] and key not in reasons:
+            check.fail("phases", f"'{key}' has {minutes[key]} minutes, below the documented "
+                                 f"minimum of {bounds['min']}, and is not listed as shortened "
+                                 "with a reason")
+    if reasons and not plan.get("note"):
+        check.fail("note", "must say which phases the plan shortens and why")
+    for phase in phases:
+        if phase["key"] in reasons:
+            phase["shortened"] = {"documented_min": timing[phase["key"]]["min"],
+                                  "reason": reasons[phase["key"]]}
 
 
 # --- the whole bank -----------------------------------------------------------------

@@ -50,6 +50,9 @@ class Company(models.Model):
     delta_lower = models.CharField(max_length=40, blank=True)
     delta_upper = models.CharField(max_length=40, blank=True)
     delta_text = models.TextField(blank=True)
+    delta_note = models.TextField(
+        blank=True, help_text="Why the delta names levels that are not rungs of the ladder."
+    )
 
     class Meta:
         ordering = ["generic", "name"]
@@ -74,7 +77,12 @@ class CompanyLevel(models.Model):
     name = models.CharField(max_length=40)
     altitude = models.CharField(max_length=12, choices=ALTITUDE_CHOICES)
     rank = models.PositiveSmallIntegerField(help_text="0 for the lowest rung.")
+    title = models.CharField(max_length=60, blank=True, help_text="The company's job title.")
     note = models.CharField(max_length=200, blank=True)
+    ours = models.BooleanField(
+        default=False, help_text="Added by Mockloop: the documents do not give this rung."
+    )
+    ours_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["company", "rank"]
@@ -149,6 +157,10 @@ class Question(models.Model):
     answer_value = models.FloatField(null=True, blank=True)
     answer_unit = models.CharField(max_length=60, blank=True)
     answer_tolerance_pct = models.FloatField(null=True, blank=True)
+    answer_min = models.FloatField(
+        null=True, blank=True, help_text="Lowest accepted answer, where a tolerance is too loose."
+    )
+    answer_max = models.FloatField(null=True, blank=True)
     source_ref = models.CharField(max_length=400, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -162,6 +174,12 @@ class Question(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(timebox_minutes__gte=1), name="timebox_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answer_min__isnull=True, answer_max__isnull=True)
+                | models.Q(answer_min__lte=models.F("answer_value"),
+                           answer_max__gte=models.F("answer_value")),
+                name="drill_range_holds_answer",
             ),
         ]
         indexes = [models.Index(fields=["type"]), models.Index(fields=["collection"])]
@@ -186,18 +204,26 @@ class Question(models.Model):
         self.topic_tags = as_tags(self.topics)
 
     @property
+    def phase_plan_notes(self) -> list[dict]:
+        """The bank's phase plans as the room's timer needs them (see BankDocument)."""
+        return BankDocument.phase_plan_notes()
+
+    @property
     def is_drill(self) -> bool:
         return self.type == QuestionType.DRILL
 
     def check_numeric_answer(self, value: float) -> bool:
-        """True when value lies within the drill's tolerance of its answer."""
+        """True when value lies in the drill's accepted range: its absolute bounds where
+        it has them, else its relative tolerance around the answer."""
         if self.answer_value is None:
             raise ValueError(f"{self.slug} has no numeric answer")
-        allowed = abs(self.answer_value) * (self.answer_tolerance_pct or 0) / 100
-        return abs(value - self.answer_value) <= allowed
+        low, high = self.answer_range
+        return low <= value <= high
 
     @property
     def answer_range(self) -> tuple[float, float]:
+        if self.answer_min is not None and self.answer_max is not None:
+            return (self.answer_min, self.answer_max)
         allowed = abs(self.answer_value or 0) * (self.answer_tolerance_pct or 0) / 100
         return (self.answer_value - allowed, self.answer_value + allowed)
 
@@ -211,6 +237,19 @@ class BankDocument(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    @classmethod
+    def phase_plan_notes(cls) -> list[dict]:
+        """Each phase plan's note and the reason for every phase it shortens below the
+        documents' minimum, for the room's timer: [{slug, note, phases: [{key, minutes,
+        shortened}]}], `shortened` empty for a phase that keeps its minimum."""
+        document = cls.objects.filter(key="phases").first()
+        plans = document.data.get("plans", []) if document else []
+        return [{"slug": plan["slug"], "note": plan.get("note", ""),
+                 "phases": [{"key": phase["key"], "minutes": phase["minutes"],
+                             "shortened": (phase.get("shortened") or {}).get("reason", "")}
+                            for phase in plan["phases"]]}
+                for plan in plans]
 
 
 class QuestionProgress(models.Model):

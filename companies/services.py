@@ -80,7 +80,7 @@ def _upsert_companies(bank: Bank, tracks: dict[str, RoleTrack],
                       report: LoadReport) -> dict[str, Company]:
     companies = {}
     for item in bank.companies:
-        delta = item["level_delta"] or {"lower": "", "upper": "", "text": ""}
+        delta = item["level_delta"] or {"lower": "", "upper": "", "text": "", "note": ""}
         company, created = Company.objects.update_or_create(
             slug=item["slug"],
             defaults={
@@ -93,6 +93,7 @@ def _upsert_companies(bank: Bank, tracks: dict[str, RoleTrack],
                 "delta_lower": delta["lower"],
                 "delta_upper": delta["upper"],
                 "delta_text": delta["text"],
+                "delta_note": delta["note"],
             },
         )
         company.role_tracks.set([tracks[s] for s in item["role_tracks"]])
@@ -105,8 +106,9 @@ def _upsert_companies(bank: Bank, tracks: dict[str, RoleTrack],
 def _replace_ladder(company: Company, ladder: list[dict]) -> None:
     company.levels.all().delete()
     CompanyLevel.objects.bulk_create(
-        CompanyLevel(company=company, name=level["name"], altitude=level["altitude"],
-                     rank=rank, note=level["note"])
+        CompanyLevel(company=company, name=level["name"], title=level["title"],
+                     altitude=level["altitude"], rank=rank, note=level["note"],
+                     ours=level["ours"], ours_reason=level["reason"])
         for rank, level in enumerate(ladder)
     )
 
@@ -129,14 +131,15 @@ def _upsert_questions(bank: Bank, companies: dict[str, Company], tracks: dict[st
         question = Question(slug=item["slug"], **{name: item[name] for name in QUESTION_FIELDS},
                             answer_value=answer.get("value"),
                             answer_unit=answer.get("unit", ""),
-                            answer_tolerance_pct=answer.get("tolerance_pct"))
+                            answer_tolerance_pct=answer.get("tolerance_pct"),
+                            answer_min=answer.get("min"), answer_max=answer.get("max"))
         question.refresh_tags()
         rows.append(question)
         report.count("questions", item["slug"] not in existing)
     Question.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["slug"],
-        update_fields=[*QUESTION_FIELDS, "answer_value", "answer_unit",
-                       "answer_tolerance_pct", "level_tags", "topic_tags", "updated_at"])
+        update_fields=[*QUESTION_FIELDS, "answer_value", "answer_unit", "answer_tolerance_pct",
+                       "answer_min", "answer_max", "level_tags", "topic_tags", "updated_at"])
     questions = Question.objects.in_bulk([row.slug for row in rows], field_name="slug")
     _replace_links(Question.companies.through, "company_id", {
         questions[item["slug"]].pk: [companies[s].pk for s in item["companies"]]

@@ -323,6 +323,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except room.RoomError as exc:
             await self.send_json({"type": "error", "code": exc.code, "message": str(exc),
                                   "ref": ref})
+        except OSError:  # the client went away mid-answer: the socket's end tidies up
+            return
         except Exception:  # a bug in a handler: the socket and the room carry on
             logger.exception("Room %s: a message of user %s failed", self.session_id,
                              self.user.pk)

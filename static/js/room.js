@@ -120,6 +120,17 @@ function format(seconds) {
   return `${seconds < 0 ? "-" : ""}${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
+// The bank's phase plans, for the reason a phase is shorter than the documents' minimum.
+const phasePlans = JSON.parse(document.getElementById("phase-plans")?.textContent || "[]");
+
+function phaseNote(phases, index) {
+  const same = (plan) => plan.phases.length === phases.length && plan.phases.every(
+    (p, i) => p.key === phases[i].key && p.minutes === phases[i].minutes);
+  const plan = phasePlans.find(same);
+  const reason = plan && plan.phases[index] ? plan.phases[index].shortened : "";
+  return reason ? `Shortened below the documents' minimum: ${reason}` : "";
+}
+
 function renderClock() {
   if (!clock || !Array.isArray(clock.phases) || !clock.phases.length) return;
   const extra = clock.running ? (performance.now() - clockReceivedAt) / 1000 : 0;
@@ -128,6 +139,9 @@ function renderClock() {
   const total = clock.phases.reduce((sum, p) => sum + p.minutes * 60, 0);
   const roundLeft = total - (clock.round_seconds + extra);
   $("[data-phase-name]").textContent = `${phase.name} (${clock.phase_index + 1}/${clock.phases.length})`;
+  const note = $("[data-phase-note]");
+  note.textContent = phaseNote(clock.phases, clock.phase_index);
+  note.hidden = !note.textContent;
   const left = $("[data-phase-left]");
   left.textContent = format(phaseLeft);
   left.classList.toggle("over", phaseLeft < 0);

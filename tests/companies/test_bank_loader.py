@@ -16,7 +16,7 @@ from companies.models import BankDocument, Company, CompanyLevel, Question, Role
 def test_it_loads_every_collection_with_the_documents_counts(bank):
     for collection, expected in COLLECTIONS.items():
         assert Question.objects.filter(collection=collection).count() == expected, collection
-    assert Question.objects.count() == 132
+    assert Question.objects.count() == 133
 
 
 def test_it_loads_fourteen_profiled_companies_and_the_startup_profile(bank):
@@ -92,7 +92,7 @@ def test_loading_twice_changes_nothing(bank, capsys):
     before = {q.slug: q.updated_at for q in Question.objects.all()}
     call_command("load_bank")
     output = capsys.readouterr().out
-    assert "questions: 0 new, 132 updated" in output
+    assert "questions: 0 new, 133 updated" in output
     assert Question.objects.count() == len(before)
     assert CompanyLevel.objects.filter(company__slug="openai").count() == len(ladder("openai"))
 

@@ -18,14 +18,14 @@ def result_count(response) -> int:
 
 
 def test_the_bank_lists_every_question(client, bank):
-    assert result_count(client.get("/bank/")) == 132
+    assert result_count(client.get("/bank/")) == 133
 
 
 def test_filters_narrow_the_list(client, bank):
     assert result_count(client.get("/bank/?type=oncall")) == 6
     assert result_count(client.get("/bank/?company=openai&type=coding")) >= 1
     narrowed = result_count(client.get("/bank/?topic=kv-cache&level=staff"))
-    assert 0 < narrowed < 132
+    assert 0 < narrowed < 133
     assert result_count(client.get("/bank/?role_track=research-engineer")) > 0
 
 

@@ -40,7 +40,7 @@ def test_a_candidate_works_a_question_attempt_first(page, committed_bank):
 def test_the_bank_filters_without_a_page_reload(page, committed_bank):
     page.goto("/bank/")
     count = page.locator("[data-testid=result-count]")
-    assert count.inner_text().startswith("132")
+    assert count.inner_text().startswith("133")
     page.select_option("#id_type", "drill")
     page.wait_for_function(
         "() => document.querySelector('[data-testid=result-count]').textContent.startsWith('8 ')")

@@ -29,8 +29,8 @@ def manage(env, *args) -> str:
 def test_the_product_runs_on_embedded_defaults(tmp_path):
     env = embedded_env(tmp_path)
     manage(env, "migrate", "--noinput")
-    assert "questions: 132 new" in manage(env, "load_bank")
-    assert "questions: 0 new, 132 updated" in manage(env, "load_bank")
+    assert "questions: 133 new" in manage(env, "load_bank")
+    assert "questions: 0 new, 133 updated" in manage(env, "load_bank")
     logins = manage(env, "create_demo_accounts")
     assert logins.count("password: mockloop-demo") == 3 and "coach" in logins
     assert (tmp_path / "mockloop.sqlite3").exists()
@@ -49,7 +49,7 @@ def test_the_product_runs_on_embedded_defaults(tmp_path):
         assert health == {"ok": True, "database": "sqlite", "worker": True, "missing": [],
                           "queues": {"celery": True, "transcribe": True}}
         with urlopen(f"{base}/bank/", timeout=10) as response:
-            assert b"132 questions" in response.read()
+            assert b"133 questions" in response.read()
         with urlopen(f"{base}/companies/openai/", timeout=10) as response:
             assert b"IC5" in response.read()
         with urlopen(f"{base}/static/vendor/htmx/htmx.min.js", timeout=10) as response:

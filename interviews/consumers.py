@@ -9,6 +9,7 @@ ICE candidates) is relayed to the other participant and not stored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -231,6 +232,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.joined = time.time()
         self.presence_seen: dict[int, str] = {}
         self.heartbeat: asyncio.Task | None = None
+        self.stop_beating = asyncio.Event()
         # Room events come from this process's hub, in order: sent at once, or through
         # an outbox of our own when they must wait. The channel layer carries only
         # presence and voice signals.
@@ -271,8 +273,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 self.unfinished_send.cancel()
             await self.channel_layer.group_discard(self.group, self.channel_name)
             if self.heartbeat is not None:
-                self.heartbeat.cancel()
-                await self._announce(await presence.leave(self.session_id, self.tab))
+                await self._stop_heartbeat()
+                now = await presence.leave(self.session_id, self.tab)
+                if now != self.presence_seen:
+                    await self._announce(now)
+
+    async def _stop_heartbeat(self) -> None:
+        """Let a renewal under way finish first: cut off, its write could reach Redis after
+        the removal and leave a ghost until it expired."""
+        self.stop_beating.set()
+        with contextlib.suppress(TimeoutError):  # Redis hanging: removed by expiry then
+            await asyncio.wait_for(self.heartbeat, timeout=presence.heartbeat_seconds())
 
     async def __call__(self, scope, receive, send):
         """Channels' consumer, with the room's cleanup guaranteed however it ends."""
@@ -359,18 +370,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _keep_present(self) -> None:
         """Renew this socket's presence until it leaves; whoever notices a change (a
         join, or a crashed process's entries expiring) tells the room."""
-        while True:
+        while not self.stop_beating.is_set():
             try:
                 now = await presence.renew(self.session_id, self.tab, self.user.pk,
                                            joined=self.joined)
-                if now != self.presence_seen:
+                if now != self.presence_seen and not self.stop_beating.is_set():
                     await self._announce(now)
-            except asyncio.CancelledError:
-                raise
             except Exception:  # Redis away for a moment: the next beat tries again
                 logger.warning("Room %s: presence not renewed", self.session_id,
                                exc_info=True)
-            await asyncio.sleep(presence.heartbeat_seconds())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_beating.wait(),
+                                       timeout=presence.heartbeat_seconds())
 
     async def _announce(self, present: dict[int, str]) -> None:
         self.presence_seen = present

@@ -95,8 +95,10 @@ def test_two_peers_share_hints_drawing_timer_and_voice(browser, live_server_url,
     # The clock is the server's: start it, reload, and the phase and running state hold.
     boss.locator("[data-clock='start']").click()
     boss.locator("[data-clock='next_phase']").click()
+    # Starting the clock reveals the question: the candidate's page reloads to show it.
     seeker.wait_for_function(
-        "() => document.querySelector('[data-phase-name]').textContent.includes('(2/')")
+        "() => (document.querySelector('[data-phase-name]') || {textContent: ''})"
+        ".textContent.includes('(2/')")
     seeker.reload()
     seeker.wait_for_selector("[data-connection].connected")
     seeker.wait_for_function("() => window.mockloopBoard !== undefined")
@@ -176,7 +178,9 @@ def test_the_interviewer_ends_the_round_early_and_both_can_grade(browser, live_s
     assert "self-grade opens once the round has started (at" in grade_page.inner_text("main")
 
     boss.locator("[data-clock='start']").click()
-    seeker.wait_for_function("() => !document.querySelector('[data-running]')"
+    # Starting the clock reveals the question: the candidate's page reloads to show it.
+    seeker.wait_for_function("() => document.querySelector('[data-connection].connected')"
+                             " && !document.querySelector('[data-running]')"
                              ".textContent.includes('paused')")
     grade_page.goto(f"/grading/round/{round_one.pk}/grade/")
     assert "Grading opens when the round ends, at" in grade_page.inner_text(

@@ -35,6 +35,13 @@ def open_room(browser, base_url, username, session, foreign):
     return page
 
 
+def open_both(browser, base_url, round_, foreign):
+    """The round's interviewer and candidate, each in a browser of their own, in the room."""
+    session = round_.session
+    return (open_room(browser, base_url, round_.interviewer.username, session, foreign),
+            open_room(browser, base_url, round_.candidate.username, session, foreign))
+
+
 def draw_rectangle(page, dx: int, dy: int) -> None:
     board = page.locator("[data-whiteboard]").bounding_box()
     # Focus the canvas on an empty spot, away from the toolbars, then pick the tool.
@@ -63,8 +70,7 @@ def test_two_peers_share_hints_drawing_timer_and_voice(browser, live_server_url,
     interviewer = round_one.interviewer.username
     seeker_name = round_one.candidate.username
     foreign: list[str] = []
-    boss = open_room(browser, live_server_url, interviewer, session, foreign)
-    seeker = open_room(browser, live_server_url, seeker_name, session, foreign)
+    boss, seeker = open_both(browser, live_server_url, round_one, foreign)
 
     # Each sees who is present.
     boss.wait_for_function(f"() => document.querySelector('[data-presence]').textContent"
@@ -136,10 +142,8 @@ def test_one_person_in_two_tabs_is_one_person_with_one_voice(browser, live_serve
     session = room_session
     round_one = session.rounds.get(number=1)
     interviewer = round_one.interviewer.username
-    seeker_name = round_one.candidate.username
     foreign: list[str] = []
-    first = open_room(browser, live_server_url, interviewer, session, foreign)
-    seeker = open_room(browser, live_server_url, seeker_name, session, foreign)
+    first, seeker = open_both(browser, live_server_url, round_one, foreign)
     for page in (first, seeker):
         page.wait_for_selector("[data-voice-state][data-state=connected]", timeout=40_000)
 
@@ -169,10 +173,7 @@ def test_the_interviewer_ends_the_round_early_and_both_can_grade(browser, live_s
     session = room_session
     round_one = session.rounds.get(number=1)
     foreign: list[str] = []
-    boss = open_room(browser, live_server_url, round_one.interviewer.username, session,
-                     foreign)
-    seeker = open_room(browser, live_server_url, round_one.candidate.username, session,
-                       foreign)
+    boss, seeker = open_both(browser, live_server_url, round_one, foreign)
     grade_page = seeker.context.new_page()
     grade_page.goto(f"/grading/round/{round_one.pk}/grade/")
     assert "self-grade opens once the round has started (at" in grade_page.inner_text("main")

@@ -70,15 +70,26 @@ def room_access(user, session_id: int) -> RoomAccess:
     except Http404:
         raise Http404("No such room.") from None
     state = room_state(session)
-    round_ = (session.rounds.select_related("question", "company", "interviewer__profile",
-                                            "candidate__profile")
-              .get(number=state.active_round))
+    round_ = _round_numbered(session, state.active_round)
     return RoomAccess(session=session, round=round_, rights=round_access(user, round_))
 
 
+def _round_numbered(session: MockSession, number: int) -> Round:
+    """The round from the session's prefetched rounds, its two people from the session's
+    own (a socket opens this on every connect, so it asks the database nothing more)."""
+    round_ = next((r for r in session.rounds.all() if r.number == number), None)
+    if round_ is None:  # the session is being deleted
+        raise Http404("No such room.")
+    people = {user.pk: user for user in session.participants}
+    round_.interviewer = people[round_.interviewer_id]
+    round_.candidate = people[round_.candidate_id]
+    return round_
+
+
 def room_state(session: MockSession) -> RoomState:
+    # The phases are worked out only for a room opened the first time.
     state, _ = RoomState.objects.get_or_create(
-        session=session, defaults={"phases": phases_for(session.rounds.get(number=1))})
+        session=session, defaults={"phases": lambda: phases_for(session.rounds.get(number=1))})
     return state
 
 

@@ -437,9 +437,9 @@ IDLE_PRIORITY = (["chrt", "--idle", "0", "nice", "-n", "19"] if shutil.which("ch
 
 def lower_session_priority(pid: int, nice: int = 19) -> None:
     """Linux shares the CPU between sessions (autogroups) before it looks at a process's
-    niceness or class inside one; the transcriber has a session of its own (as a worker
-    started by a service manager would), so its session is lowered too, as the product's
-    transcription worker does for itself (interviews/transcription.py)."""
+    niceness or class inside one; the transcriber has a session of its own, so its session
+    is lowered too, as a service manager's CPU weight for the worker's unit would
+    (deploy/mockloop-transcribe.service)."""
     with contextlib.suppress(OSError):
         Path(f"/proc/{pid}/autogroup").write_text(str(nice))
 

@@ -304,7 +304,7 @@ WHISPER_CPU_THREADS = env_int("WHISPER_CPU_THREADS", 0)  # 0: CTranslate2's defa
 TRANSCRIBE_MIN_PENDING_SECONDS = env_float("TRANSCRIBE_MIN_PENDING_SECONDS", 4.0)
 # ... and at most this much per model call, so the room sees segments as they come.
 TRANSCRIBE_MAX_WINDOW_SECONDS = env_float("TRANSCRIBE_MAX_WINDOW_SECONDS", 120.0)
-# The worker thread that transcribes runs at this niceness, so live rooms keep their latency.
+# The embedded worker's transcribing thread runs at this niceness, so the rooms keep their latency.
 TRANSCRIBE_NICE = env_int("TRANSCRIBE_NICE", 10)
 # A run holds its take for this long and renews the hold every third of it while alive,
 # so a killed worker's take is free again within this time.

@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import json
 import logging
 import os
-import sys
 import threading
 import time
 from collections import Counter
@@ -920,14 +918,6 @@ async def lifespan(scope, receive, send) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
-            # Django and every module are loaded now: leave those objects out of the
-            # garbage collector's full passes, which otherwise stopped the event loop for
-            # 70-80 ms a few times a minute under load (the room's p99 then).
-            gc.collect()
-            gc.freeze()
-            gc.set_threshold(5000, 20, 100)  # and run them rarely
-            # The writer's thread gives the GIL back within 1 ms, not Python's 5 ms.
-            sys.setswitchinterval(0.001)
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             if not await drain(timeout=10.0):

@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from config.celery import embedded_worker_running
 from interviews.models import RecordingChunk, RecordingTake, TranscriptSegment
 from interviews.room import publish_event
 from interviews.webm import StreamCheck
@@ -136,55 +137,19 @@ def _load_on(device: str, directory: Path) -> LoadedModel:
 
 
 def nice_this_thread() -> None:
-    """Lower this thread's priority (threads on Linux have their own niceness, and the
-    model's threads, started from it, inherit it) so live rooms keep their latency. A
-    worker process of its own lowers its session too (see `lower_session_priority`) and
-    takes the idle scheduling class (see `take_idle_class`)."""
+    """In the server's embedded worker, lower the transcribing thread's priority (threads
+    on Linux have their own niceness, and the model's threads, started from it, inherit
+    it) so the rooms it serves keep their latency. A worker process of its own gets its
+    priority from how it is started (deploy/mockloop-transcribe.service)."""
+    if not embedded_worker_running():
+        return
     target = settings.TRANSCRIBE_NICE
     try:
         tid = threading.get_native_id()
-        current = os.getpriority(os.PRIO_PROCESS, tid)
-        if current < target:
+        if os.getpriority(os.PRIO_PROCESS, tid) < target:
             os.setpriority(os.PRIO_PROCESS, tid, target)
     except (AttributeError, OSError):
         pass
-    from config.celery import embedded_worker_running
-
-    if not embedded_worker_running():  # never the server's own session or threads
-        lower_session_priority(target)
-        take_idle_class()
-
-
-def take_idle_class() -> bool:
-    """Run this thread (and the model's threads it starts) only when the CPU has nothing
-    else to do: a room server waking up takes the core at once instead of after a
-    scheduler slice. Beside the relay benchmark's rooms, on the server's own core, the
-    room p99 then stayed at its idle figure while the transcriber still got 90% of the
-    core. Not for the server's embedded worker: a thread that seldom runs while holding
-    the GIL would stall the event loop. False where the platform has no such class."""
-    try:
-        os.sched_setscheduler(threading.get_native_id(), os.SCHED_IDLE, os.sched_param(0))
-        return True
-    except (AttributeError, OSError):
-        return False
-
-
-AUTOGROUP = Path("/proc/self/autogroup")
-
-
-def lower_session_priority(nice: int) -> bool:
-    """Linux shares the CPU between sessions (autogroups: a service, a terminal) before it
-    looks at the niceness of a process inside one, so a niced worker in a session of its
-    own still took its full share from the room server and delayed it by a scheduler
-    slice now and then (the relay benchmark's room p99 went from 1.3 to 4.1 ms). Lower the
-    session as well; False where the kernel has no autogroups."""
-    try:
-        current = int(AUTOGROUP.read_text().split("nice")[1])
-        if current < nice:
-            AUTOGROUP.write_text(str(nice))
-        return True
-    except (OSError, ValueError, IndexError):
-        return False
 
 
 def transcribe_audio(audio: np.ndarray) -> list[dict]:

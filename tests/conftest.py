@@ -145,7 +145,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
          "--concurrency", "1", "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
          "--queues", "celery,transcribe", "--hostname", f"test-{os.getpid()}@%h"],
         cwd=ROOT, env=_test_database_env(),
-        start_new_session=True,  # as a service manager starts it: it lowers its session
+        start_new_session=True,  # as a service manager starts it
     )
     yield process
     process.terminate()

@@ -1,4 +1,5 @@
-"""The room's WebSocket: validates every message, calls the room services, relays events.
+"""The room's WebSocket: reads every message (its models are in room_messages), calls the
+room services, relays events.
 
 A bad message gets an error reply and is dropped; it never closes the room for others
 or touches stored state. Whiteboard strokes are relayed without waiting for the
@@ -11,10 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import logging
-import math
-import re
 import secrets
 import time
 from typing import Any
@@ -23,147 +21,29 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 
-from config.storable_text import UNSTORABLE_TEXT, unstorable_text_at
 from interviews import presence, room, room_relay
+from interviews.room_messages import (
+    BrowserStroke,
+    Clock,
+    Hello,
+    MessageError,
+    Notes,
+    Ping,
+    Resume,
+    RevealHint,
+    Signal,
+    Whiteboard,
+    parse,
+)
 
 logger = logging.getLogger(__name__)
 
 MAX_FRAME = 256 * 1024
-MAX_SMALL_FRAME = 16 * 1024
-MAX_ELEMENTS = 500
 RATE_PER_SECOND = 30.0
 BURST = 60.0
 # Events waiting for one slow socket; beyond this it is closed and resumes on reconnect.
 MAX_BACKLOG = 2000
 CLOSE_TOO_SLOW = 4408
-TAB_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
-
-
-class MessageError(ValueError):
-    def __init__(self, code: str, message: str):
-        self.code = code
-        super().__init__(message)
-
-
-def _int(data: dict, name: str, *, minimum: int = 0, maximum: int = 2**53) -> int:
-    value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise MessageError("invalid", f"'{name}' must be a whole number from {minimum} "
-                                      f"to {maximum}.")
-    return value
-
-
-def _str(data: dict, name: str, *, max_length: int) -> str:
-    value = data.get(name)
-    if not isinstance(value, str) or len(value) > max_length:
-        raise MessageError("invalid", f"'{name}' must be text of at most {max_length} "
-                                      "characters.")
-    return value
-
-
-def validate_elements(raw: Any) -> list[dict]:
-    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_ELEMENTS:
-        raise MessageError("invalid", f"'elements' must list 1 to {MAX_ELEMENTS} elements.")
-    for element in raw:
-        if not isinstance(element, dict):
-            raise MessageError("invalid", "Each element must be an object.")
-        _str(element, "id", max_length=64)
-        _str(element, "type", max_length=32)
-        _int(element, "version", minimum=1, maximum=2**31 - 1)  # the stored column's range
-        _int(element, "versionNonce", minimum=-(2**53), maximum=2**53)
-    return raw
-
-
-def validate_signal(raw: Any) -> dict:
-    if not isinstance(raw, dict) or not ({"description", "candidate"} & set(raw)):
-        raise MessageError("invalid", "'data' must hold a 'description' or a 'candidate'.")
-    description = raw.get("description")
-    if description is not None:
-        if not isinstance(description, dict) or description.get("type") not in (
-                "offer", "answer", "rollback"):
-            raise MessageError("invalid", "A description needs a type offer, answer or "
-                                          "rollback.")
-        _str(description, "sdp", max_length=MAX_SMALL_FRAME) if "sdp" in description else None
-    candidate = raw.get("candidate")
-    if candidate is not None and not isinstance(candidate, dict):
-        raise MessageError("invalid", "A candidate must be an object or null.")
-    return raw
-
-
-def _refuse_constant(name: str):
-    raise MessageError("invalid", f"Numbers must be finite; {name} is not.")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise MessageError("invalid", f"Numbers must be finite; {text} is not.")
-    return value
-
-
-# Only a number with a three-digit exponent or over 308 digits can overflow to infinity;
-# other frames skip the per-number check (a freehand stroke has thousands of numbers).
-_BIG_EXPONENT = re.compile(r"[eE]\+?[0-9]{3}")
-MOST_FINITE_DIGITS = 308
-DIGITS = "0123456789"
-
-
-def _may_overflow(text: str) -> bool:
-    """Whether `text` may hold a number too big for a double. One regular expression for
-    both cases cost more than parsing the JSON (360 us for a 7 KB freehand stroke)."""
-    if _BIG_EXPONENT.search(text):
-        return True
-    # A run of 309 digits covers one of every 309th character: look around those only.
-    step = MOST_FINITE_DIGITS + 1
-    for at in range(MOST_FINITE_DIGITS, len(text), step):
-        if text[at] in DIGITS:
-            before = text[max(0, at - MOST_FINITE_DIGITS):at]
-            after = text[at:at + step]
-            run = (len(before) - len(before.rstrip(DIGITS))
-                   + len(after) - len(after.lstrip(DIGITS)))
-            if run > MOST_FINITE_DIGITS:
-                return True
-    return False
-
-
-def _finite_int(text: str) -> int:
-    if len(text.lstrip("-")) > 308:  # beyond any double: Infinity in the peers' browsers
-        raise MessageError("invalid", "Numbers must be finite; one has over 308 digits.")
-    return int(text)
-
-
-# Made once: json.loads with options builds a decoder for every call.
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
-_CHECKING_DECODER = json.JSONDecoder(parse_constant=_refuse_constant,
-                                     parse_float=_finite_float, parse_int=_finite_int)
-
-
-def _parse(text_data: str) -> Any:
-    """JSON as browsers write it: no NaN or Infinity (JSON.parse refuses them, so a
-    relayed frame holding one would break every peer's board)."""
-    decoder = _CHECKING_DECODER if _may_overflow(text_data) else _DECODER
-    try:
-        return decoder.decode(text_data)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5,000-digit number
-        if isinstance(exc, MessageError):
-            raise
-        raise MessageError("invalid", "Messages must be JSON objects.") from None
-
-
-# A stroke as room.js frames it. Its elements are relayed as they came when the board
-# takes all of them, instead of being encoded again (which cost more than parsing them).
-STROKE_HEAD = '{"type":"whiteboard","elements":'
-
-
-def _parse_frame(text_data: str) -> tuple[Any, str | None]:
-    """The message, and for a stroke framed as room.js sends it, its elements' JSON."""
-    if text_data.startswith(STROKE_HEAD) and text_data.endswith("}"):
-        elements_json = text_data[len(STROKE_HEAD):-1]
-        try:
-            return {"type": "whiteboard", "elements": _parse(elements_json)}, elements_json
-        except MessageError:
-            pass  # not one JSON value: parsed whole below, for the precise error
-    return _parse(text_data), None
 
 
 def run_until_suspended(coroutine) -> asyncio.Task | None:
@@ -212,10 +92,6 @@ class TokenBucket:
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
-    # The frame being handled, when it is a stroke framed as room.js sends it: its
-    # elements' JSON text, for on_whiteboard to relay as it came. Set by every receive.
-    elements_json: str | None = None
-
     async def connect(self):
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         self.user = self.scope["user"]
@@ -304,33 +180,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 raise MessageError("too_large", f"Messages are limited to {MAX_FRAME} bytes.")
             if not self.bucket.take():
                 raise MessageError("rate_limited", "Too many messages; slow down.")
-            message, self.elements_json = _parse_frame(text_data)
-            if not isinstance(message, dict):
-                raise MessageError("invalid", "Messages must be JSON objects.")
-            # PostgreSQL stores neither a NUL nor half a surrogate pair; JSON carries them
-            # only as \\u escapes, so frames without one skip the walk.
-            if "\\u" in text_data and unstorable_text_at(message) is not None:
-                raise MessageError("invalid", UNSTORABLE_TEXT)
-            ref = message.get("ref")
-            if ref is not None and (isinstance(ref, bool) or not isinstance(ref, str | int)
-                                    or len(str(ref)) > 64):
-                ref = None
-                raise MessageError("invalid", "'ref' must be text or a whole number of at "
-                                              "most 64 characters.")
-            kind = message.get("type")
-            if not isinstance(kind, str):
-                raise MessageError("invalid", "'type' must be text naming the message, "
-                                              "e.g. \"ping\".")
-            if kind != "whiteboard" and len(text_data) > MAX_SMALL_FRAME:
-                raise MessageError("too_large", f"'{kind}' messages are limited to "
-                                                f"{MAX_SMALL_FRAME} bytes.")
-            handler = self.HANDLERS.get(kind)
-            if handler is None:
-                raise MessageError("invalid", f"Unknown message type {kind!r}.")
-            await handler(self, message)
+            message = parse(text_data)
+            ref = message.ref
+            await self.HANDLERS[message.type](self, message)
         except MessageError as exc:
             await self.send_json({"type": "error", "code": exc.code, "message": str(exc),
-                                  "ref": ref})
+                                  "ref": ref if exc.ref is None else exc.ref})
         except room.RoomError as exc:
             await self.send_json({"type": "error", "code": exc.code, "message": str(exc),
                                   "ref": ref})
@@ -345,27 +200,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     # --- handlers --------------------------------------------------------------------
 
-    async def on_hello(self, message: dict) -> None:
+    async def on_hello(self, message: Hello) -> None:
         """A (re)connecting client: a fresh one gets the snapshot, a returning one the
         events it missed, or is told to reload when too far behind."""
-        last_seq = _int(message, "last_seq")
-        tab = self._tab_of(message)
-        if tab is not None and self.heartbeat is None:
-            self.tab, self.joined = tab
-        if await self._catch_up(last_seq) and self.heartbeat is None:
+        if message.tab is not None and self.heartbeat is None:
+            # The page's own id, so a tab that reconnects stays the same tab: of one
+            # person's tabs, the one opened last holds their voice. The person's own clock
+            # orders only the person's own tabs.
+            self.tab = f"{self.user.pk}:{message.tab}"
+            self.joined = min(message.opened_at / 1000, time.time())
+        if await self._catch_up(message.last_seq) and self.heartbeat is None:
             self.heartbeat = asyncio.get_running_loop().create_task(self._keep_present())
-
-    def _tab_of(self, message: dict) -> tuple[str, float] | None:
-        """The page's id and opening time, so a tab that reconnects stays the same tab:
-        of one person's tabs, the one opened last holds their voice."""
-        tab = message.get("tab")
-        if tab is None:
-            return None
-        if not isinstance(tab, str) or not TAB_ID.match(tab):
-            raise MessageError("invalid", "'tab' must be 8 to 40 letters, digits, '-' or '_'.")
-        opened_ms = _int(message, "opened_at", maximum=2**53)
-        # The person's own clock orders only the person's own tabs.
-        return f"{self.user.pk}:{tab}", min(opened_ms / 1000, time.time())
 
     async def _keep_present(self) -> None:
         """Renew this socket's presence until it leaves; whoever notices a change (a
@@ -393,9 +238,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """This is the person's newest tab in the room: voice and recording are here."""
         return self.presence_seen.get(self.user.pk) == self.tab
 
-    async def on_resume(self, message: dict) -> None:
+    async def on_resume(self, message: Resume) -> None:
         """A connected client that saw a gap in the numbers asks for the events again."""
-        await self._catch_up(_int(message, "last_seq"))
+        await self._catch_up(message.last_seq)
 
     async def _catch_up(self, last_seq: int) -> bool:
         self.live.clear()  # live events wait behind the catch-up (the client drops repeats)
@@ -421,40 +266,38 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await self.send_json({"type": "event", **event})
         return True
 
-    async def on_reveal_hint(self, message: dict) -> None:
-        index = _int(message, "index", maximum=50)
-        await self._command(lambda access: room.hint_reveal(access, index=index, by=self.user))
+    async def on_reveal_hint(self, message: RevealHint) -> None:
+        await self._command(lambda access: room.hint_reveal(access, index=message.index,
+                                                            by=self.user))
 
-    async def on_clock(self, message: dict) -> None:
-        action = _str(message, "action", max_length=20)
-        await self._command(lambda access: room.clock_command(access, action=action,
+    async def on_clock(self, message: Clock) -> None:
+        await self._command(lambda access: room.clock_command(access, action=message.action,
                                                               by=self.user))
 
-    async def on_whiteboard(self, message: dict) -> None:
-        elements = validate_elements(message.get("elements"))
+    async def on_whiteboard(self, message: Whiteboard) -> None:
         if not self.access.is_participant:
             raise room.RoomError("forbidden",
                                  "Observers watch the whiteboard; they cannot draw.")
-        await room_relay.whiteboard_publish(self.ref, elements, self.user.pk,
-                                            elements_json=self.elements_json)
+        elements_json = message.elements_json if isinstance(message, BrowserStroke) else None
+        await room_relay.whiteboard_publish(self.ref, message.elements, self.user.pk,
+                                            elements_json=elements_json)
 
-    async def on_notes(self, message: dict) -> None:
-        text = _str(message, "text", max_length=room.MAX_NOTES)
-        await self._command(lambda access: room.notes_save(access, text=text, by=self.user))
-        await self.send_json({"type": "notes_saved", "ref": message.get("ref")})
+    async def on_notes(self, message: Notes) -> None:
+        await self._command(lambda access: room.notes_save(access, text=message.text,
+                                                           by=self.user))
+        await self.send_json({"type": "notes_saved", "ref": message.ref})
 
-    async def on_signal(self, message: dict) -> None:
-        data = validate_signal(message.get("data"))
+    async def on_signal(self, message: Signal) -> None:
         if not self.access.is_participant:
             raise MessageError("forbidden", "Observers are not in the call.")
         if not self.holds_voice:
             raise MessageError("voice_elsewhere", "Your voice is in your newer tab of this "
                                                   "room; reload this one to bring it here.")
         await self.channel_layer.group_send(self.group, {
-            "type": "room.signal", "data": data, "user": self.user.pk})
+            "type": "room.signal", "data": message.data, "user": self.user.pk})
 
-    async def on_ping(self, message: dict) -> None:
-        await self.send_json({"type": "pong", "ref": message.get("ref")})
+    async def on_ping(self, message: Ping) -> None:
+        await self.send_json({"type": "pong", "ref": message.ref})
 
     async def _command(self, action) -> None:
         await database_sync_to_async(action)(self.access)

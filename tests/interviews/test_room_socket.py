@@ -83,6 +83,13 @@ class Client:
             if message["type"] == wanted:
                 return message
 
+    def sees_present(self, *users, timeout: float = 10) -> None:
+        """Wait, as room.js does before it calls, until the room says these are here."""
+        wanted = {user.pk for user in users}
+        while not wanted <= {entry["user"] for entry in
+                             self.receive_type("presence", timeout)["present"]}:
+            pass
+
     def quiet(self, timeout: float = 0.4) -> bool:
         """True when nothing but presence notices arrives for a while."""
         while not _Loop.run(self.communicator.receive_nothing(timeout=timeout)):
@@ -366,6 +373,8 @@ def test_a_client_too_far_behind_is_told_to_reload(session, candidate, clients, 
 
 def test_voice_signals_go_to_the_peer_only(session, candidate, peer, outsider, clients):
     left, right = clients(candidate, session), clients(peer, session)
+    left.sees_present(candidate, peer)
+    right.sees_present(candidate, peer)
     offer = {"description": {"type": "offer", "sdp": "v=0\r\n"}}
     left.send({"type": "signal", "data": offer})
     relayed = right.receive_type("signal")

@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs in two pytest workers (pytest-xdist), each taking the next test as it frees.
+PYTEST_ARGS ?= -n 2 --dist worksteal
 
 .PHONY: run test install lint bank-check serve clean-var
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from companies import selectors
+from companies.bank_schema import PROVENANCE_SOURCES
 from companies.forms import BankFilterForm
 from companies.models import Company, Question
 
@@ -48,15 +49,27 @@ class QuestionSummarySerializer(serializers.ModelSerializer):
                   "round", "timebox_minutes", "topics")
 
 
+class ProvenanceSerializer(serializers.Serializer):
+    item = serializers.ChoiceField(choices=PROVENANCE_SOURCES)
+    parts = serializers.DictField(child=serializers.ChoiceField(choices=PROVENANCE_SOURCES))
+    note = serializers.CharField(allow_blank=True)
+
+
+class CorrectionSerializer(serializers.Serializer):
+    source_says = serializers.CharField()
+    correct = serializers.CharField()
+
+
 class QuestionSerializer(QuestionSummarySerializer):
     """What anyone may read before attempting: the prompt, never hints or the solution."""
 
     role_tracks = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     solution_available = serializers.SerializerMethodField()
+    provenance = ProvenanceSerializer(read_only=True)
 
     class Meta(QuestionSummarySerializer.Meta):
         fields = (*QuestionSummarySerializer.Meta.fields, "role_tracks", "prompt",
-                  "constraints", "hint_count", "answer_unit", "source_ref",
+                  "constraints", "hint_count", "answer_unit", "source_ref", "provenance",
                   "solution_available")
 
     hint_count = serializers.SerializerMethodField()
@@ -73,10 +86,12 @@ class QuestionWithSolutionSerializer(QuestionSerializer):
 
     rubric = serializers.SerializerMethodField()
     answer = serializers.SerializerMethodField()
+    corrections = CorrectionSerializer(many=True, read_only=True)
 
     class Meta(QuestionSerializer.Meta):
-        fields = (*QuestionSerializer.Meta.fields, "hints", "solution", "staff_plus",
-                  "red_flags", "follow_ups", "probes", "competencies", "rubric", "answer")
+        fields = (*QuestionSerializer.Meta.fields, "hints", "solution", "corrections",
+                  "staff_plus", "red_flags", "follow_ups", "probes", "competencies", "rubric",
+                  "answer")
 
     def get_solution_available(self, question: Question) -> bool:
         return True

@@ -231,6 +231,27 @@ QUESTION_KEYS = {
     "slug", "type", "title", "companies", "role_tracks", "levels", "difficulty", "round",
     "timebox_minutes", "topics", "prompt", "constraints", "hints", "solution", "staff_plus",
     "red_flags", "follow_ups", "probes", "competencies", "rubric", "answer", "source_ref",
+    "provenance", "corrections",
+}
+
+# Where an item, or one part of it, comes from: the source documents, or written for
+# Mockloop (our worked answers, hints, illustrative numbers...).
+PROVENANCE_SOURCES = ("documents", "mockloop")
+
+# The parts an item's provenance speaks for, in the order a question page shows them, and
+# the field each part lives in. `figures` are the numbers worked through in the solution
+# (sizing, budgets, cost arithmetic), which may be ours where the rest is the documents'.
+PROVENANCE_PARTS = {
+    "prompt": "prompt",
+    "hints": "hints",
+    "solution": "solution",
+    "figures": "solution",
+    "staff_plus": "staff_plus",
+    "red_flags": "red_flags",
+    "follow_ups": "follow_ups",
+    "probes": "probes",
+    "competencies": "competencies",
+    "rubric": "rubric",
 }
 
 
@@ -268,7 +289,75 @@ def _question(path: Path, collection: str, raw: Any, index: int,
         if raw.get("rubric") is not None else []
     )
     question["answer"] = _answer(check, raw.get("answer"), question["type"])
+    question["provenance"] = _provenance(check, raw.get("provenance"), question)
+    question["corrections"] = _corrections(check, raw.get("corrections"))
     return question
+
+
+def _provenance(check: _Checker, raw: Any, question: dict) -> dict:
+    """{item, parts, note}: where the item comes from, and each of its parts. A part not
+    named takes the item's source (the figures take the solution's); `parts` in the result
+    names every part the item has."""
+    if raw is None:
+        check.fail("provenance", "is required: say whether the item comes from the documents "
+                                 f"or was written for Mockloop ({' | '.join(PROVENANCE_SOURCES)})")
+    if not isinstance(raw, dict):
+        check.fail("provenance", "must be a mapping such as {item: documents, hints: mockloop}")
+    check.only_keys(raw, {"item", "note", *PROVENANCE_PARTS}, "provenance")
+    item = _provenance_source(check, raw, "item")
+    parts = {}
+    for part, field_name in PROVENANCE_PARTS.items():
+        present = bool(question[field_name])
+        if part in raw and not present:
+            check.fail(f"provenance.{part}", f"the item has no {field_name}")
+        if part in raw:
+            parts[part] = _provenance_source(check, raw, part)
+        elif present:
+            parts[part] = parts["solution"] if part == "figures" else item
+    note = _text_at(check, raw.get("note"), "provenance.note", max_length=400,
+                    required=False)
+    return {"item": item, "parts": parts, "note": note}
+
+
+def _provenance_source(check: _Checker, raw: dict, key: str) -> str:
+    value = raw.get(key)
+    if value not in PROVENANCE_SOURCES:
+        check.fail(f"provenance.{key}", f"'{value}' is not one of {list(PROVENANCE_SOURCES)}")
+    return value
+
+
+def _corrections(check: _Checker, raw: Any) -> list[dict]:
+    """Where the documents are wrong: what they say, kept, and what is correct."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not raw:
+        check.fail("corrections", "must be a non-empty list of {source_says, correct}")
+    corrections = []
+    for index, entry in enumerate(raw):
+        where = f"corrections[{index}]"
+        if not isinstance(entry, dict) or set(entry) != {"source_says", "correct"}:
+            check.fail(where, "must have exactly the keys 'source_says' and 'correct'")
+        corrections.append({
+            "source_says": _text_at(check, entry["source_says"], f"{where}.source_says",
+                                    max_length=300),
+            "correct": _text_at(check, entry["correct"], f"{where}.correct", max_length=1200),
+        })
+    return corrections
+
+
+def _text_at(check: _Checker, value: Any, where: str, *, max_length: int,
+             required: bool = True) -> str:
+    """Non-empty text at a nested place, such as corrections[0].correct."""
+    if value is None or value == "":
+        if required:
+            check.fail(where, "is required and must be non-empty text")
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        check.fail(where, "must be non-empty text")
+    value = value.strip()
+    if len(value) > max_length:
+        check.fail(where, f"is {len(value)} characters long; at most {max_length} fit")
+    return value
 
 
 def _constraints(check: _Checker, raw: Any) -> list[dict]:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from companies.bank_schema import ALTITUDES
+from companies.bank_schema import ALTITUDES, PROVENANCE_PARTS
 
 ALTITUDE_CHOICES = [(a, a.capitalize()) for a in ALTITUDES]
 
@@ -122,6 +122,22 @@ class Collection(models.TextChoices):
     RAPID_FIRE = "rapid-fire", "Rapid-fire prompts"
 
 
+# How a question page names each part when it says which ones were written for Mockloop.
+PART_LABELS = {
+    "prompt": "the question",
+    "hints": "hints",
+    "solution": "model solution",
+    "figures": "worked numbers",
+    "staff_plus": "staff+ notes",
+    "red_flags": "red flags",
+    "follow_ups": "follow-ups",
+    "probes": "probes",
+    "competencies": "competencies",
+    "rubric": "rubric",
+}
+assert set(PART_LABELS) == set(PROVENANCE_PARTS)
+
+
 class Difficulty(models.TextChoices):
     EASY = "easy", "Easy"
     MEDIUM = "medium", "Medium"
@@ -162,6 +178,14 @@ class Question(models.Model):
     )
     answer_max = models.FloatField(null=True, blank=True)
     source_ref = models.CharField(max_length=400, blank=True)
+    # Checked by the bank schema when the bank loads (the only writer of these rows).
+    provenance = models.JSONField(
+        default=dict, blank=True,
+        help_text="{item, parts: {part: documents | mockloop}, note}: where the item and each "
+                  "of its parts come from.")
+    corrections = models.JSONField(
+        default=list, blank=True,
+        help_text="Where the documents are wrong: [{source_says, correct}].")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -207,6 +231,26 @@ class Question(models.Model):
     def phase_plan_notes(self) -> list[dict]:
         """The bank's phase plans as the room's timer needs them (see BankDocument)."""
         return BankDocument.phase_plan_notes()
+
+    @property
+    def written_for_mockloop(self) -> bool:
+        """The item itself, not only some of its parts, was written for Mockloop."""
+        return self.provenance.get("item") == "mockloop"
+
+    def part_written_for_mockloop(self, part: str) -> bool:
+        """True for a part to mark as written for Mockloop. The figures are marked only
+        where the solution around them is the documents': a Mockloop solution's numbers
+        are Mockloop's too, and one mark says so."""
+        parts = self.provenance.get("parts", {})
+        if part == "figures" and parts.get("solution") == "mockloop":
+            return False
+        return parts.get(part) == "mockloop"
+
+    @property
+    def mockloop_parts(self) -> list[str]:
+        """The names of the parts written for Mockloop, in page order."""
+        return [label for part, label in PART_LABELS.items()
+                if self.part_written_for_mockloop(part)]
 
     @property
     def is_drill(self) -> bool:

@@ -116,7 +116,7 @@ def _replace_ladder(company: Company, ladder: list[dict]) -> None:
 QUESTION_FIELDS = (
     "collection", "type", "title", "levels", "difficulty", "round", "timebox_minutes",
     "topics", "prompt", "constraints", "hints", "solution", "staff_plus", "red_flags",
-    "follow_ups", "probes", "competencies", "rubric", "source_ref",
+    "follow_ups", "probes", "competencies", "rubric", "source_ref", "provenance", "corrections",
 )
 
 

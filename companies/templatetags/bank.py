@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
@@ -25,3 +26,13 @@ def label(slug: str) -> str:
 @register.filter
 def altitude_name(company, altitude: str) -> str:
     return company.level_for_altitude(altitude)
+
+
+@register.simple_tag
+def mockloop_mark(question, part: str, text: str = "written for Mockloop") -> str:
+    """A small tag beside a part that was written for Mockloop rather than taken from
+    the source documents; nothing beside a part that comes from the documents."""
+    if not question.part_written_for_mockloop(part):
+        return ""
+    return format_html('<span class="tag ours" data-testid="written-for-mockloop" '
+                       'data-part="{}">{}</span>', part, text)

@@ -7,9 +7,17 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
-from interviews.models import InterviewerNotes, MockSession, Round, SpeakerRole, TranscriptSegment
+from interviews.models import (
+    Booking,
+    InterviewerNotes,
+    MockSession,
+    Round,
+    SpeakerRole,
+    TranscriptSegment,
+)
 from scoring.subjects import subject_for_round
 from tests.interviews.conftest import (  # noqa: F401  (fixtures used by these tests)
     booked_session,
@@ -23,11 +31,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def move_to_past(session: MockSession, *, hours_ago: float = 3) -> MockSession:
-    """Put a booked mock in the past so its rounds can be graded."""
+    """Put a booked mock in the past so its rounds can be graded; its people's time is
+    freed with it, so a later booking may take the mock's old slot."""
     start = timezone.now() - timedelta(hours=hours_ago)
     shift = start - session.starts_at
     MockSession.objects.filter(pk=session.pk).update(starts_at=start,
                                                      ends_at=session.ends_at + shift)
+    Booking.objects.filter(session=session).update(starts_at=F("starts_at") + shift,
+                                                   ends_at=F("ends_at") + shift)
     for round_ in session.rounds.all():
         Round.objects.filter(pk=round_.pk).update(starts_at=round_.starts_at + shift)
     session.refresh_from_db()

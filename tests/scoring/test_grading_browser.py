@@ -38,6 +38,10 @@ def new_page(browser, base_url, username, foreign):
     return page
 
 
+def wait_for_htmx_to_settle(page) -> None:
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling')")
+
+
 def fill_grade(page, *, did_well: str, level: str, first_altitude: str, rest: str) -> None:
     page.fill("textarea[name=did_well-0-text]", did_well)
     page.fill("textarea[name=missing-0-text]", "No cost to the team came up.")
@@ -51,7 +55,11 @@ def fill_grade(page, *, did_well: str, level: str, first_altitude: str, rest: st
     page.wait_for_function("() => document.querySelector('.rubric-row .descriptor')"
                            ".textContent.trim().length > 10")
     for index in range(1, rubric.count()):
+        # Each pick swaps in a descriptor and a new suggestion, which moves the rows
+        # below: pick the next one once the page has settled, as a person would.
+        wait_for_htmx_to_settle(page)
         rubric.nth(index).locator(f"input[value={rest}]").check()
+    wait_for_htmx_to_settle(page)
     for key in ("clarify", "quantify", "commit", "drill-deep", "cover-operations"):
         page.check(f"input[name=sg-{key}-answer][value=partly]")
     page.check("input[name=cl-derived-number]")
